@@ -1,0 +1,19 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+)
+
+// version is set at link time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func runVersion(_ context.Context, _ []string) error {
+	goVersion := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+	}
+	fmt.Printf("outpost %s (%s)\n", version, goVersion)
+	return nil
+}

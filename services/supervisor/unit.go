@@ -1,0 +1,181 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// State is where a service is in its life.
+type State string
+
+// The states a service goes through.
+const (
+	StateWaiting  State = "waiting"  // for its dependencies
+	StateRunning  State = "running"  // started, not ready yet
+	StateReady    State = "ready"    // serving
+	StateBackoff  State = "backoff"  // exited, restarting soon
+	StateFinished State = "finished" // a Once service that ended well
+	StateFailed   State = "failed"   // a Once service that failed
+	StateStopped  State = "stopped"  // stopped by the supervisor
+)
+
+// Status is a snapshot of one service.
+type Status struct {
+	Name     string
+	State    State
+	Restarts int
+	LastErr  string
+	Since    time.Time
+}
+
+// unit is one service under supervision.
+type unit struct {
+	svc     Service
+	log     *logWriter
+	console io.Writer
+	backoff Backoff
+
+	readyOnce sync.Once
+	ready     chan struct{}
+	done      chan struct{}
+
+	mu       sync.Mutex
+	cancel   context.CancelFunc
+	state    State
+	restarts int
+	lastErr  string
+	since    time.Time
+}
+
+func (u *unit) loop(parent context.Context, deps []*unit) {
+	defer close(u.done)
+	ctx, cancel := context.WithCancel(parent)
+	u.mu.Lock()
+	u.cancel = cancel
+	u.mu.Unlock()
+	defer cancel()
+	if !waitDeps(ctx, deps) {
+		u.setState(StateStopped, nil)
+		return
+	}
+	delay := u.backoff.Initial
+	for {
+		started := time.Now()
+		u.setState(StateRunning, nil)
+		err := u.runOnce(ctx)
+		if ctx.Err() != nil {
+			u.setState(StateStopped, nil)
+			return
+		}
+		if u.svc.Once {
+			u.finish(err)
+			return
+		}
+		if time.Since(started) >= u.backoff.ResetAfter {
+			delay = u.backoff.Initial
+		}
+		u.exited(err, delay)
+		if !sleep(ctx, delay) {
+			u.setState(StateStopped, nil)
+			return
+		}
+		delay = u.backoff.next(delay)
+	}
+}
+
+func (u *unit) runOnce(ctx context.Context) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return u.svc.Run(ctx, Env{Log: u.log, Ready: u.markReady})
+}
+
+func (u *unit) markReady() {
+	u.setState(StateReady, nil)
+	u.readyOnce.Do(func() {
+		fmt.Fprintf(u.console, "outpost: service %s ready\n", u.svc.Name)
+		close(u.ready)
+	})
+}
+
+func (u *unit) exited(err error, delay time.Duration) {
+	if err == nil {
+		err = fmt.Errorf("exited")
+	}
+	u.mu.Lock()
+	u.restarts++
+	u.mu.Unlock()
+	u.setState(StateBackoff, err)
+	fmt.Fprintf(u.console, "outpost: service %s exited: %v; restarting in %s\n", u.svc.Name, err, delay)
+}
+
+func (u *unit) finish(err error) {
+	if err != nil {
+		u.setState(StateFailed, err)
+		fmt.Fprintf(u.console, "outpost: service %s failed: %v\n", u.svc.Name, err)
+		return
+	}
+	u.setState(StateFinished, nil)
+}
+
+func (u *unit) setState(s State, err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if s == StateRunning && u.state == StateReady {
+		return
+	}
+	u.state, u.since = s, time.Now()
+	if err != nil {
+		u.lastErr = err.Error()
+	}
+}
+
+func (u *unit) status() Status {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return Status{Name: u.svc.Name, State: u.state, Restarts: u.restarts, LastErr: u.lastErr, Since: u.since}
+}
+
+// stop cancels the service and waits for it within its stop timeout.
+func (u *unit) stop() bool {
+	u.mu.Lock()
+	cancel := u.cancel
+	u.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	select {
+	case <-u.done:
+		return true
+	case <-time.After(u.svc.StopTimeout):
+		return false
+	}
+}
+
+func waitDeps(ctx context.Context, deps []*unit) bool {
+	for _, d := range deps {
+		select {
+		case <-d.ready:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
