@@ -27,6 +27,8 @@ func commands() []command {
 		{"init", "run as PID 1 (what /init and /sbin/init start)", runInit},
 		{"image", "build, boot and seed images (build, run, seed)", runImage},
 		{"config", "show the effective node configuration or check a user-data file", runConfig},
+		{"console", "serve the debug console on stdin (PID 1 starts it with outpost.console=on)", runConsole},
+		{"debug", "helpers for the tests of PID 1 (orphan, sleep)", runDebug},
 		{"version", "print the version", runVersion},
 	}
 	return append(cmds, roleCommands()...)

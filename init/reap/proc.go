@@ -62,4 +62,3 @@ func parseStat(data []byte) (ppid int, state byte, ok bool) {
 	}
 	return ppid, fields[0][0], true
 }
-

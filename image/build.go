@@ -1,0 +1,196 @@
+// Package image builds bootable Outpost images for a board: it fetches the
+// kernel package from the Debian archive, picks the modules, writes the
+// stage-1 initramfs and the read-only squashfs root, and records what went
+// in (versions, sizes, SHA-256) in manifest.json.
+package image
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/image/deb"
+	"github.com/outpost-os/outpost/image/initramfs"
+	"github.com/outpost-os/outpost/image/kmods"
+	"github.com/outpost-os/outpost/image/squashfs"
+)
+
+// Artifact names in the output folder.
+const (
+	KernelFile   = "kernel"
+	InitrdFile   = "initrd"
+	RootFile     = "rootfs.squashfs"
+	ManifestFile = "manifest.json"
+)
+
+// Options say what to build.
+type Options struct {
+	Board board.Board
+	Out   string
+	Cache string
+	// Binary is the full outpost binary for the board's architecture (the
+	// root image's /usr/bin/outpost); InitBinary is the stage-1 build
+	// (-tags initramfs) that becomes /init.
+	Binary     string
+	InitBinary string
+	// Compression of the squashfs: xz (default, smallest) or zstd.
+	Compression string
+	Progress    *Progress
+}
+
+// kernel is the unpacked kernel of a build.
+type kernel struct {
+	pkg     deb.Package
+	meta    deb.Package
+	root    string
+	release string
+	image   string
+}
+
+// Build builds the image and returns its manifest.
+func Build(ctx context.Context, o Options) (*Manifest, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	p := o.Progress
+	p.Start(5)
+	p.Step("fetch kernel package " + o.Board.KernelPackage)
+	k, err := fetchKernel(ctx, o.Board, o.Cache)
+	if err != nil {
+		return nil, err
+	}
+	p.Step("select modules of " + k.release)
+	tree, err := kmods.Open(ctx, k.root, k.release)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp(o.Cache, "build-")
+	if err != nil {
+		return nil, fmt.Errorf("work folder: %w", err)
+	}
+	defer os.RemoveAll(work)
+	p.Step("write initramfs")
+	if err := buildInitramfs(ctx, o, tree, filepath.Join(work, "initramfs")); err != nil {
+		return nil, err
+	}
+	p.Step("write root image (" + o.Compression + ")")
+	if err := buildRoot(ctx, o, tree, filepath.Join(work, "root")); err != nil {
+		return nil, err
+	}
+	p.Step("write manifest")
+	if err := copyFile(k.image, filepath.Join(o.Out, KernelFile)); err != nil {
+		return nil, fmt.Errorf("copy kernel: %w", err)
+	}
+	m, err := newManifest(o, k)
+	if err != nil {
+		return nil, err
+	}
+	p.Done(fmt.Sprintf("image for %s in %s", o.Board.Name, o.Out))
+	return m, m.Write(filepath.Join(o.Out, ManifestFile))
+}
+
+func (o *Options) check() error {
+	if o.Compression == "" {
+		o.Compression = "xz"
+	}
+	for name, path := range map[string]string{"outpost binary": o.Binary, "stage-1 binary": o.InitBinary} {
+		if path == "" {
+			return fmt.Errorf("no %s given: build it for %s (make image does)", name, o.Board.GoArch)
+		}
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	for _, d := range []string{o.Out, o.Cache} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("make %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// fetchKernel resolves the board's kernel metapackage to its kernel
+// package, fetches and unpacks it.
+func fetchKernel(ctx context.Context, b board.Board, cache string) (kernel, error) {
+	meta, err := deb.Resolve(ctx, b.KernelPackage, b.DebArch)
+	if err != nil {
+		return kernel{}, err
+	}
+	name := b.KernelPackage
+	if dep := meta.FirstDepend("linux-image-"); dep != "" {
+		name = dep
+	}
+	pkg, err := deb.Resolve(ctx, name, b.DebArch)
+	if err != nil {
+		return kernel{}, err
+	}
+	if pkg, err = deb.Fetch(ctx, pkg, filepath.Join(cache, "debs")); err != nil {
+		return kernel{}, err
+	}
+	k := kernel{pkg: pkg, meta: meta, root: filepath.Join(cache, "unpacked", pkg.Name+"_"+pkg.Version)}
+	if err := deb.Extract(ctx, pkg, k.root); err != nil {
+		return kernel{}, err
+	}
+	images, _ := filepath.Glob(filepath.Join(k.root, "boot", "vmlinuz-*"))
+	if len(images) != 1 {
+		return kernel{}, fmt.Errorf("package %s holds %d kernel images in /boot, want 1", pkg.Name, len(images))
+	}
+	k.image = images[0]
+	k.release = filepath.Base(images[0])[len("vmlinuz-"):]
+	return k, nil
+}
+
+func buildInitramfs(ctx context.Context, o Options, tree *kmods.Tree, dir string) error {
+	mods, err := tree.Select(nil, o.Board.RootModules)
+	if err != nil {
+		return err
+	}
+	if err := tree.Install(ctx, dir, mods); err != nil {
+		return err
+	}
+	if err := copyFile(o.InitBinary, filepath.Join(dir, "init")); err != nil {
+		return fmt.Errorf("initramfs /init: %w", err)
+	}
+	files := map[string]string{"etc/initrd-release": "NAME=Outpost initramfs\n"}
+	if err := writeFiles(dir, files); err != nil {
+		return err
+	}
+	if err := writeBootInfo(dir, o.Board.BootInfo(tree.Release)); err != nil {
+		return err
+	}
+	for _, d := range []string{"proc", "sys", "run", "newroot", "sbin"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	return initramfs.Write(dir, filepath.Join(o.Out, InitrdFile))
+}
+
+func buildRoot(ctx context.Context, o Options, tree *kmods.Tree, dir string) error {
+	names := append(append([]string{}, o.Board.RootModules...), o.Board.Modules...)
+	mods, err := tree.Select(o.Board.ModuleDirs, names)
+	if err != nil {
+		return err
+	}
+	if err := tree.Install(ctx, dir, mods); err != nil {
+		return err
+	}
+	if err := rootSkeleton(dir, o); err != nil {
+		return err
+	}
+	if err := writeBootInfo(dir, o.Board.BootInfo(tree.Release)); err != nil {
+		return err
+	}
+	return squashfs.Write(ctx, dir, filepath.Join(o.Out, RootFile), o.Compression)
+}
+
+func writeBootInfo(dir string, bi board.BootInfo) error {
+	data, err := json.MarshalIndent(bi, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFiles(dir, map[string]string{board.BootInfoPath[1:]: string(data) + "\n"})
+}

@@ -1,0 +1,76 @@
+// Package initramfs writes the stage-1 initramfs: a newc cpio archive
+// (u-root's cpio package) of a staging folder plus the device nodes the
+// kernel needs before devtmpfs is mounted, gzip-compressed.
+package initramfs
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/u-root/u-root/pkg/cpio"
+)
+
+// Write archives the folder src into a compressed initramfs at dst, written
+// to a temporary file and renamed, so dst is never half-written.
+func Write(src, dst string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".initrd-*")
+	if err != nil {
+		return fmt.Errorf("initramfs %s: %w", dst, err)
+	}
+	defer os.Remove(tmp.Name())
+	zw, err := gzip.NewWriterLevel(tmp, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	w := cpio.Newc.Writer(zw)
+	if err := writeTree(w, src); err != nil {
+		tmp.Close()
+		return fmt.Errorf("initramfs from %s: %w", src, err)
+	}
+	if err := cpio.WriteTrailer(w); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}
+
+// writeTree writes every file of src (names relative to it, owned by root,
+// times zeroed for reproducible archives) and /dev/console.
+func writeTree(w cpio.RecordWriter, src string) error {
+	rec := cpio.NewRecorder()
+	var records []cpio.Record
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil || rel == "." {
+			return err
+		}
+		r, err := rec.GetRecord(path)
+		if err != nil {
+			return err
+		}
+		r.Name = rel
+		records = append(records, cpio.MakeReproducible(r))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	records = append(records, cpio.Directory("dev", 0o755), cpio.CharDev("dev/console", 0o600, 5, 1))
+	return cpio.WriteRecordsAndDirs(w, records)
+}

@@ -1,0 +1,113 @@
+// Package qemu boots an image's artifacts in QEMU: direct kernel boot, the
+// root image as a read-only virtio disk, user networking with restrict=on
+// and host forwards bound to 127.0.0.1 only, serial console on stdio.
+package qemu
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/outpost-os/outpost/board"
+)
+
+// Forward maps a TCP port on 127.0.0.1 to a port of the guest.
+type Forward struct {
+	Host, Guest int
+}
+
+// Options say how to boot.
+type Options struct {
+	Board board.Board
+	// Kernel, Initrd and Root are the artifacts; Root "" boots without a
+	// root disk.
+	Kernel, Initrd, Root string
+	MemoryMB             int // default 2048
+	CPUs                 int // default 2
+	// Cmdline is appended to the board's kernel command line.
+	Cmdline  []string
+	Forwards []Forward
+	// Monitor, if set, is a unix socket for QEMU's human monitor
+	// (system_powerdown, sendkey); otherwise the monitor shares stdio
+	// (ctrl-a c) as with -nographic.
+	Monitor string
+	// NoReboot makes a guest reboot end QEMU.
+	NoReboot bool
+	Extra    []string
+	Stdin    io.Reader
+	Stdout   io.Writer
+}
+
+// FromDir fills the artifact paths from an image folder.
+func FromDir(o Options, dir string) Options {
+	o.Kernel = filepath.Join(dir, "kernel")
+	o.Initrd = filepath.Join(dir, "initrd")
+	o.Root = filepath.Join(dir, "rootfs.squashfs")
+	return o
+}
+
+// Args returns QEMU's arguments (without the binary).
+func Args(o Options) []string {
+	if o.MemoryMB == 0 {
+		o.MemoryMB = 2048
+	}
+	if o.CPUs == 0 {
+		o.CPUs = 2
+	}
+	args := append([]string{}, o.Board.QEMU.Machine...)
+	args = append(args, "-m", fmt.Sprint(o.MemoryMB), "-smp", fmt.Sprint(o.CPUs),
+		"-kernel", o.Kernel, "-initrd", o.Initrd, "-append", Cmdline(o),
+		"-display", "none", "-no-user-config", "-nodefaults",
+		"-device", "virtio-rng-pci")
+	if o.Root != "" {
+		args = append(args, "-drive", "file="+o.Root+",if=virtio,format=raw,readonly=on")
+	}
+	args = append(args, "-netdev", netdev(o.Forwards), "-device", o.Board.QEMU.NetDevice+",netdev=net0")
+	if o.Monitor != "" {
+		args = append(args, "-serial", "stdio", "-monitor", "unix:"+o.Monitor+",server=on,wait=off")
+	} else {
+		args = append(args, "-serial", "mon:stdio")
+	}
+	if o.NoReboot {
+		args = append(args, "-no-reboot")
+	}
+	return append(args, o.Extra...)
+}
+
+// Cmdline is the kernel command line: the board's console, then extras.
+func Cmdline(o Options) string {
+	parts := []string{"console=" + o.Board.Console, "panic=10"}
+	return strings.Join(append(parts, o.Cmdline...), " ")
+}
+
+func netdev(fwds []Forward) string {
+	var b strings.Builder
+	b.WriteString("user,id=net0,restrict=on")
+	for _, f := range fwds {
+		fmt.Fprintf(&b, ",hostfwd=tcp:127.0.0.1:%d-:%d", f.Host, f.Guest)
+	}
+	return b.String()
+}
+
+// Command returns the QEMU process for o, checking the artifacts first.
+func Command(ctx context.Context, o Options) (*exec.Cmd, error) {
+	for _, p := range []string{o.Kernel, o.Initrd, o.Root} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("image artifact %s: %w (build the image first: make image)", p, err)
+		}
+	}
+	bin, err := exec.LookPath(o.Board.QEMU.Binary)
+	if err != nil {
+		return nil, fmt.Errorf("%s not found: install Debian's qemu-system-x86 and qemu-system-arm (make deps does this)", o.Board.QEMU.Binary)
+	}
+	cmd := exec.CommandContext(ctx, bin, Args(o)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stdout
+	return cmd, nil
+}

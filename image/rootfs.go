@@ -1,0 +1,78 @@
+package image
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// rootSkeleton lays out the root image: the binary, /sbin/init, the mount
+// points and a minimal /etc.
+func rootSkeleton(dir string, o Options) error {
+	for _, d := range []string{"proc", "sys", "dev", "run", "var", "tmp", "etc/outpost", "usr/bin", "sbin", "usr/share/outpost/images", "root"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	if err := copyFile(o.Binary, filepath.Join(dir, "usr/bin/outpost")); err != nil {
+		return fmt.Errorf("root image binary: %w", err)
+	}
+	if err := os.Symlink("../usr/bin/outpost", filepath.Join(dir, "sbin/init")); err != nil {
+		return err
+	}
+	return writeFiles(dir, etcFiles(o.Board.Name))
+}
+
+func etcFiles(boardName string) map[string]string {
+	return map[string]string{
+		"etc/os-release":    "NAME=Outpost\nID=outpost\nPRETTY_NAME=\"Outpost (" + boardName + ")\"\nHOME_URL=\"https://github.com/outpost-os/outpost\"\n",
+		"etc/hostname":      "outpost\n",
+		"etc/hosts":         "127.0.0.1 localhost\n::1 localhost\n",
+		"etc/passwd":        "root:x:0:0:root:/root:/usr/bin/outpost\nnobody:x:65534:65534:nobody:/nonexistent:/usr/bin/outpost\n",
+		"etc/group":         "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n",
+		"etc/nsswitch.conf": "hosts: files dns\n",
+		"etc/resolv.conf":   "",
+	}
+}
+
+func writeFiles(dir string, files map[string]string) error {
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// copyFile copies src to dst through a temporary file, keeping the mode.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	st, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	tmp := dst + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, st.Mode().Perm())
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := out.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, dst)
+}

@@ -1,0 +1,123 @@
+// Package bootparam reads the boot parameters PID 1 itself acts on from the
+// kernel command line: root=, outpost.rootwait=, outpost.console=,
+// outpost.hostname= and outpost.emergency_reboot=. Node configuration keys
+// (role, server, token) belong to the metadata service.
+package bootparam
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Params are the boot parameters with their defaults applied.
+type Params struct {
+	raw map[string]string
+	// RootWait bounds the wait for the root device.
+	RootWait time.Duration
+	// Console turns on the debug console service on the serial console.
+	Console bool
+	// EmergencyReboot is how long PID 1 waits after a fatal boot error
+	// before it reboots; 0 means wait for a person.
+	EmergencyReboot time.Duration
+}
+
+// Defaults for the boot parameters.
+const (
+	DefaultRootWait        = 30 * time.Second
+	DefaultEmergencyReboot = 5 * time.Minute
+)
+
+// Read parses the kernel command line in path (normally /proc/cmdline).
+func Read(path string) (Params, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Params{}, fmt.Errorf("read kernel command line: %w", err)
+	}
+	return Parse(string(data))
+}
+
+// Parse parses a kernel command line.
+func Parse(cmdline string) (Params, error) {
+	p := Params{raw: Fields(cmdline), RootWait: DefaultRootWait, EmergencyReboot: DefaultEmergencyReboot}
+	var err error
+	if p.RootWait, err = p.duration("outpost.rootwait", DefaultRootWait); err != nil {
+		return p, err
+	}
+	if p.EmergencyReboot, err = p.duration("outpost.emergency_reboot", DefaultEmergencyReboot); err != nil {
+		return p, err
+	}
+	switch v := p.raw["outpost.console"]; v {
+	case "", "off", "0":
+	case "on", "1", "debug":
+		p.Console = true
+	default:
+		return p, fmt.Errorf("kernel command line: outpost.console=%q: use on or off", v)
+	}
+	return p, nil
+}
+
+// Get returns a raw parameter.
+func (p Params) Get(key string) (string, bool) {
+	v, ok := p.raw[key]
+	return v, ok
+}
+
+// Root is the root device: root= from the command line, or the board's.
+func (p Params) Root(boardDefault string) string {
+	if v := p.raw["root"]; v != "" {
+		return v
+	}
+	return boardDefault
+}
+
+func (p Params) duration(key string, def time.Duration) (time.Duration, error) {
+	v, ok := p.raw[key]
+	if !ok || v == "" {
+		return def, nil
+	}
+	if !strings.ContainsAny(v, "hmsµn") {
+		v += "s"
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return def, fmt.Errorf("kernel command line: %s=%q is not a duration (try 30s)", key, p.raw[key])
+	}
+	return d, nil
+}
+
+// Fields splits a kernel command line into key=value pairs, honouring
+// double quotes as the kernel does; a bare word maps to "".
+func Fields(cmdline string) map[string]string {
+	out := map[string]string{}
+	for _, w := range split(cmdline) {
+		k, v, _ := strings.Cut(w, "=")
+		out[k] = strings.ReplaceAll(v, `"`, "")
+	}
+	return out
+}
+
+func split(s string) []string {
+	var words []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			cur.WriteRune(r)
+		case (r == ' ' || r == '\n' || r == '\t') && !quoted:
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words
+}

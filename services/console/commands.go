@@ -1,0 +1,135 @@
+package console
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+type command struct {
+	args  int
+	usage string
+	run   func(c Console, out io.Writer, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"help":   {0, "help", help},
+		"cat":    {1, "cat PATH", cat},
+		"ls":     {1, "ls DIR", ls},
+		"ps":     {0, "ps", ps},
+		"kill":   {2, "kill PID SIGNAL (TERM, INT, KILL, HUP or a number)", kill},
+		"orphan": {0, "orphan (start a process whose parent exits at once)", orphan},
+		"exit":   {1, "exit CODE (end the console process with CODE)", exit},
+	}
+}
+
+func help(_ Console, out io.Writer, _ []string) error {
+	var names []string
+	for n, c := range commands() {
+		names = append(names, fmt.Sprintf("%-7s %s", n, c.usage))
+	}
+	sort.Strings(names)
+	fmt.Fprintln(out, strings.Join(names, "\n"))
+	return nil
+}
+
+func cat(_ Console, out io.Writer, args []string) error {
+	data, err := os.ReadFile(args[0])
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(data)
+	return err
+}
+
+func ls(_ Console, out io.Writer, args []string) error {
+	entries, err := os.ReadDir(args[0])
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		fmt.Fprintln(out, e.Name())
+	}
+	return nil
+}
+
+// ps lists processes as "PID PPID STATE NAME".
+func ps(_ Console, out io.Writer, _ []string) error {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		if line, ok := psLine(e.Name(), stat); ok {
+			fmt.Fprintln(out, line)
+		}
+	}
+	return nil
+}
+
+func psLine(pid string, stat []byte) (string, bool) {
+	s := string(stat)
+	open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || close < open {
+		return "", false
+	}
+	fields := strings.Fields(s[close+1:])
+	if len(fields) < 2 {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s %s %s", pid, fields[1], fields[0], s[open+1:close]), true
+}
+
+func kill(_ Console, _ io.Writer, args []string) error {
+	pid, err := strconv.Atoi(args[0])
+	if err != nil {
+		return fmt.Errorf("pid %q: %w", args[0], err)
+	}
+	sig, err := parseSignal(args[1])
+	if err != nil {
+		return err
+	}
+	return unix.Kill(pid, sig)
+}
+
+func parseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return unix.Signal(n), nil
+	}
+	sig := unix.SignalNum("SIG" + strings.TrimPrefix(strings.ToUpper(s), "SIG"))
+	if sig == 0 {
+		return 0, fmt.Errorf("unknown signal %q", s)
+	}
+	return sig, nil
+}
+
+// orphan runs "outpost debug orphan", which starts a short sleeper and
+// exits at once, so the sleeper is handed to PID 1.
+func orphan(c Console, out io.Writer, _ []string) error {
+	cmd := exec.Command(c.Self, "debug", "orphan")
+	cmd.Stdout = out
+	cmd.Stderr = out
+	return cmd.Run()
+}
+
+func exit(_ Console, _ io.Writer, args []string) error {
+	code, err := strconv.Atoi(args[0])
+	if err != nil {
+		return fmt.Errorf("exit code %q: %w", args[0], err)
+	}
+	return exitRequest{code}
+}

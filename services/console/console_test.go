@@ -1,0 +1,69 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+func serve(t *testing.T, input string) (string, int) {
+	t.Helper()
+	var out bytes.Buffer
+	code := Console{In: strings.NewReader(input), Out: &out, Self: "/bin/false"}.Serve(context.Background())
+	return out.String(), code
+}
+
+func TestFramedReplies(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/f", []byte("line one\nline two"), 0o644)
+	out, code := serve(t, "7 cat "+dir+"/f\n8 cat /nonexistent\nbogus\n9 exit 3\n10 cat "+dir+"/f\n")
+	if code != 3 {
+		t.Errorf("exit code = %d, want 3", code)
+	}
+	for _, want := range []string{"#7 line one\n", "#7 line two\n", "#7 END ok\n", "#8 END error:", "#0 END error: unknown command \"bogus\"", "#9 END ok\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "#10") {
+		t.Error("command after exit ran")
+	}
+}
+
+func TestPsListsSelf(t *testing.T) {
+	out, _ := serve(t, "1 ps\n")
+	self := "#1 " + strings.Fields(out[strings.Index(out, "pid ")+4:])[0]
+	self = strings.TrimSuffix(self, ");")
+	if !strings.Contains(out, self+" ") {
+		t.Errorf("ps lacks own pid %q:\n%s", self, out)
+	}
+}
+
+func TestUsageAndSignals(t *testing.T) {
+	out, _ := serve(t, "1 kill 1\n2 kill 999999999 NOPE\n")
+	if !strings.Contains(out, "#1 END error: usage: kill") || !strings.Contains(out, "unknown signal") {
+		t.Errorf("output:\n%s", out)
+	}
+	if s, err := parseSignal("term"); err != nil || s != 15 {
+		t.Errorf("term = %v, %v", s, err)
+	}
+}
+
+func FuzzParseLine(f *testing.F) {
+	f.Add("12 cat /proc/mounts")
+	f.Add("   ")
+	f.Fuzz(func(t *testing.T, s string) {
+		id, _ := parseLine(s)
+		if id == "" {
+			t.Error("empty id")
+		}
+	})
+}
+
+func FuzzPsLine(f *testing.F) {
+	f.Add("1", []byte("1 (init) S 0 1"))
+	f.Add("2", []byte(")("))
+	f.Fuzz(func(t *testing.T, pid string, b []byte) { psLine(pid, b) })
+}
