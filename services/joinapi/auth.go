@@ -1,0 +1,64 @@
+package joinapi
+
+import (
+	"crypto/subtle"
+	"net/http"
+
+	"github.com/outpost-os/outpost/services/token"
+)
+
+// role is what a caller may do: roleNode reaches the agent endpoints,
+// roleServer everything.
+type role int
+
+const (
+	roleNone role = iota
+	roleNode
+	roleServer
+)
+
+// authenticator checks basic-auth credentials against the two tokens.
+type authenticator struct {
+	server, agent []byte
+}
+
+func newAuthenticator(server, agent token.Token) authenticator {
+	return authenticator{server: []byte(server.Secret()), agent: []byte(agent.Secret())}
+}
+
+// role returns the caller's role. Every comparison is done whatever the
+// user, in constant time, so timing tells nothing about the secrets.
+func (a authenticator) role(r *http.Request) role {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return roleNone
+	}
+	p := []byte(pass)
+	isServer := subtle.ConstantTimeCompare(p, a.server) == 1 && len(a.server) > 0
+	isAgent := subtle.ConstantTimeCompare(p, a.agent) == 1 && len(a.agent) > 0
+	switch {
+	case user == token.UserServer && isServer:
+		return roleServer
+	case user == token.UserNode && (isAgent || isServer):
+		// An agent may join with the server token too, as with k3s.
+		return roleNode
+	}
+	return roleNone
+}
+
+// require wraps h so that only callers with at least role min reach it.
+func (a authenticator) require(min role, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		got := a.role(r)
+		if got == roleNone {
+			w.Header().Set("WWW-Authenticate", `Basic realm="outpost"`)
+			http.Error(w, "unauthorized: send the join token as basic auth (user server or node)", http.StatusUnauthorized)
+			return
+		}
+		if got < min {
+			http.Error(w, "forbidden: this endpoint needs the server token", http.StatusForbidden)
+			return
+		}
+		h(w, r)
+	}
+}

@@ -1,0 +1,22 @@
+// Package joinapi is the server's join API (the "supervisor" port, 9345):
+// the HTTP handler agents talk to when they join, the node-password store
+// it checks claims against, and the client side an agent uses (FetchCA pins
+// the server's CA to the token's hash; Client posts CSRs).
+//
+// Routes:
+//
+//	GET  /cacerts                            server CA PEM, no auth
+//	GET  /ping                               "pong", no auth
+//	POST /v1-outpost/serving-kubelet.crt     CSR -> kubelet serving cert (server-ca)
+//	POST /v1-outpost/client-kubelet.crt      CSR -> kubelet client cert (client-ca)
+//	GET  /v1-outpost/client-kube-proxy.crt   shared kube-proxy cert + key
+//	POST /v1-outpost/client-kube-proxy.crt   CSR -> kube-proxy client cert
+//	GET  /v1-outpost/client-ca.crt           client CA PEM
+//	GET  /v1-outpost/server-ca.crt           server CA PEM
+//	GET  /v1-outpost/config                  ClusterConfig JSON
+//	GET  /v1-outpost/readyz                  200 once Config.Ready says so
+//
+// Everything under /v1-outpost/ needs HTTP basic auth with user "server" and
+// the server token's secret, or user "node" and the agent (or server)
+// token's secret.
+package joinapi

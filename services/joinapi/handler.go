@@ -1,0 +1,182 @@
+package joinapi
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/outpost-os/outpost/services/pki"
+	"github.com/outpost-os/outpost/services/token"
+)
+
+// Prefix is the path prefix of the authenticated endpoints.
+const Prefix = "/v1-outpost/"
+
+// ClusterConfig is what an agent needs to know about the cluster; it is
+// served as JSON at /v1-outpost/config and holds no secret.
+type ClusterConfig struct {
+	ClusterCIDR    string `json:"clusterCIDR"`
+	ServiceCIDR    string `json:"serviceCIDR"`
+	ClusterDNS     string `json:"clusterDNS"`
+	ClusterDomain  string `json:"clusterDomain"`
+	FlannelBackend string `json:"flannelBackend"`
+	APIServerPort  int    `json:"apiServerPort"`
+}
+
+// Config is what the handler serves and checks against.
+type Config struct {
+	Certs       *pki.ServerCerts // CAs to sign with and serve; the shared kube-proxy pair
+	ServerToken token.Token
+	AgentToken  token.Token
+	Passwords   PasswordStore
+	Cluster     ClusterConfig
+	// Ready reports whether the control plane is ready; nil means always.
+	Ready func(context.Context) error
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+type handler struct {
+	cfg  Config
+	auth authenticator
+	log  *slog.Logger
+}
+
+// New returns the join API handler. Serve it with TLS using
+// Certs.ServingSupervisor.
+func New(cfg Config) (http.Handler, error) {
+	switch {
+	case cfg.Certs == nil || cfg.Certs.ServerCA == nil || cfg.Certs.ClientCA == nil:
+		return nil, errors.New("join API: the server certificates are missing")
+	case cfg.ServerToken.Secret() == "" || cfg.AgentToken.Secret() == "":
+		return nil, errors.New("join API: the server and agent tokens are both required")
+	case cfg.Passwords == nil:
+		return nil, errors.New("join API: a node-password store is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	h := &handler{cfg: cfg, auth: newAuthenticator(cfg.ServerToken, cfg.AgentToken), log: cfg.Logger}
+	return h.routes(), nil
+}
+
+func (h *handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	node := func(f http.HandlerFunc) http.HandlerFunc { return h.auth.require(roleNode, f) }
+	mux.HandleFunc("GET /cacerts", h.pem(h.cfg.Certs.ServerCA.CertPEM))
+	mux.HandleFunc("GET /ping", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "pong") })
+	mux.HandleFunc("POST "+Prefix+"serving-kubelet.crt", node(h.signNode(h.cfg.Certs.ServerCA, pki.UsageServer)))
+	mux.HandleFunc("POST "+Prefix+"client-kubelet.crt", node(h.signNode(h.cfg.Certs.ClientCA, pki.UsageClient)))
+	mux.HandleFunc("GET "+Prefix+"client-kube-proxy.crt", node(h.kubeProxyPair))
+	mux.HandleFunc("POST "+Prefix+"client-kube-proxy.crt", node(h.signKubeProxy))
+	mux.HandleFunc("GET "+Prefix+"client-ca.crt", node(h.pem(h.cfg.Certs.ClientCA.CertPEM)))
+	mux.HandleFunc("GET "+Prefix+"server-ca.crt", node(h.pem(h.cfg.Certs.ServerCA.CertPEM)))
+	mux.HandleFunc("GET "+Prefix+"config", node(h.config))
+	mux.HandleFunc("GET "+Prefix+"readyz", node(h.readyz))
+	return mux
+}
+
+func (h *handler) pem(data []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		w.Write(data)
+	}
+}
+
+// signNode signs a kubelet certificate for the node named in the request
+// once its node password checks out.
+func (h *handler) signNode(ca *pki.CA, usage pki.Usage) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := parseNodeRequest(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if !h.checkPassword(w, r, req) {
+			return
+		}
+		h.sign(w, r, ca, req.csr, nodeSpec(req, usage))
+	}
+}
+
+func nodeSpec(req nodeRequest, usage pki.Usage) pki.LeafSpec {
+	spec := pki.LeafSpec{CN: "system:node:" + req.name, O: []string{"system:nodes"}, Usage: usage}
+	if usage == pki.UsageServer {
+		spec.DNSNames = []string{req.name}
+		spec.IPs = req.ips
+	}
+	return spec
+}
+
+func (h *handler) checkPassword(w http.ResponseWriter, r *http.Request, req nodeRequest) bool {
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	err := CheckNodePassword(ctx, h.cfg.Passwords, req.name, req.password)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, ErrWrongPassword):
+		h.log.Warn("node password mismatch: another box claims this node name", "node", req.name, "remote", r.RemoteAddr)
+		http.Error(w, fmt.Sprintf("forbidden: node %s is registered with another node password", req.name), http.StatusForbidden)
+	default:
+		h.log.Error("node password check failed", "node", req.name, "err", err)
+		http.Error(w, "node password store unavailable, retry later", http.StatusServiceUnavailable)
+	}
+	return false
+}
+
+func (h *handler) signKubeProxy(w http.ResponseWriter, r *http.Request) {
+	csr, err := readCSR(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	h.sign(w, r, h.cfg.Certs.ClientCA, csr, pki.LeafSpec{CN: "system:kube-proxy", Usage: pki.UsageClient})
+}
+
+func (h *handler) sign(w http.ResponseWriter, r *http.Request, ca *pki.CA, csr *x509.CertificateRequest, spec pki.LeafSpec) {
+	out, err := ca.SignCSR(csr, spec)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	h.log.Info("signed certificate", "cn", spec.CN, "ca", ca.Name, "remote", r.RemoteAddr)
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Write(out)
+}
+
+// kubeProxyPair serves the shared kube-proxy certificate followed by its
+// key, as k3s does.
+func (h *handler) kubeProxyPair(w http.ResponseWriter, _ *http.Request) {
+	p := h.cfg.Certs.KubeProxy
+	cert, err1 := os.ReadFile(p.Cert)
+	key, err2 := os.ReadFile(p.Key)
+	if err := errors.Join(err1, err2); err != nil {
+		h.log.Error("read kube-proxy certificate", "err", err)
+		http.Error(w, "kube-proxy certificate unavailable", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Write(append(cert, key...))
+}
+
+func (h *handler) config(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(h.cfg.Cluster)
+}
+
+func (h *handler) readyz(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Ready != nil {
+		if err := h.cfg.Ready(r.Context()); err != nil {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	fmt.Fprint(w, "ok")
+}
