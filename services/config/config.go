@@ -1,0 +1,68 @@
+package config
+
+// Paths of the configuration files on a node.
+const (
+	// Path is the effective configuration PID 1 writes after the merge.
+	Path = "/etc/outpost/config.yaml"
+	// StatePath is the configuration kept on the state partition, the
+	// lowest-precedence source.
+	StatePath = "/var/lib/outpost/config.yaml"
+	// DefaultDataDir is where the role process keeps its state.
+	DefaultDataDir = "/var/lib/outpost"
+	// MaxSize caps every configuration input (a file, a user-data blob, an
+	// HTTP answer, once decompressed).
+	MaxSize = 1 << 20
+)
+
+// Role is what the node runs: a Kubernetes server or an agent.
+type Role string
+
+// The roles a node can have.
+const (
+	RoleServer Role = "server"
+	RoleAgent  Role = "agent"
+)
+
+// Config is the node configuration. The YAML keys are snake_case; every key
+// is optional in a layer, and the merged result is validated as a whole.
+type Config struct {
+	Hostname   string `json:"hostname,omitempty" yaml:"hostname,omitempty"`
+	InstanceID string `json:"instance_id,omitempty" yaml:"instance_id,omitempty"`
+	Role       Role   `json:"role,omitempty" yaml:"role,omitempty"`
+	// Server is the URL of the server an agent (or a joining server) joins,
+	// e.g. https://10.0.0.1:6443.
+	Server string `json:"server,omitempty" yaml:"server,omitempty"`
+	// Token is the join token (secret). TokenFile names a file holding it.
+	Token     string `json:"token,omitempty" yaml:"token,omitempty"`
+	TokenFile string `json:"token_file,omitempty" yaml:"token_file,omitempty"`
+
+	NodeLabels map[string]string `json:"node_labels,omitempty" yaml:"node_labels,omitempty"`
+	NodeTaints []string          `json:"node_taints,omitempty" yaml:"node_taints,omitempty"`
+	NodeIP     string            `json:"node_ip,omitempty" yaml:"node_ip,omitempty"`
+
+	KubeAPIServerArgs         []string `json:"kube_apiserver_args,omitempty" yaml:"kube_apiserver_args,omitempty"`
+	KubeControllerManagerArgs []string `json:"kube_controller_manager_args,omitempty" yaml:"kube_controller_manager_args,omitempty"`
+	KubeSchedulerArgs         []string `json:"kube_scheduler_args,omitempty" yaml:"kube_scheduler_args,omitempty"`
+	KubeletArgs               []string `json:"kubelet_args,omitempty" yaml:"kubelet_args,omitempty"`
+	KubeProxyArgs             []string `json:"kube_proxy_args,omitempty" yaml:"kube_proxy_args,omitempty"`
+
+	Modules    []string          `json:"modules,omitempty" yaml:"modules,omitempty"`
+	Sysctls    map[string]string `json:"sysctls,omitempty" yaml:"sysctls,omitempty"`
+	WriteFiles []WriteFile       `json:"write_files,omitempty" yaml:"write_files,omitempty"`
+
+	Network Network `json:"network,omitempty" yaml:"network,omitempty"`
+	NTP     NTP     `json:"ntp,omitempty" yaml:"ntp,omitempty"`
+
+	DatastoreEndpoint string   `json:"datastore_endpoint,omitempty" yaml:"datastore_endpoint,omitempty"`
+	ClusterInit       bool     `json:"cluster_init,omitempty" yaml:"cluster_init,omitempty"`
+	TLSSANs           []string `json:"tls_sans,omitempty" yaml:"tls_sans,omitempty"`
+	DataDir           string   `json:"data_dir,omitempty" yaml:"data_dir,omitempty"`
+}
+
+// IsZero tells whether the network section sets nothing (DHCP everywhere).
+func (n Network) IsZero() bool {
+	return len(n.Interfaces) == 0 && len(n.Nameservers) == 0 && len(n.Search) == 0
+}
+
+// IsZero tells whether no time server is configured.
+func (n NTP) IsZero() bool { return len(n.Servers) == 0 }

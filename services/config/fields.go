@@ -1,0 +1,122 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// field is one mergeable top-level key: a layer either sets it whole or
+// leaves it alone. The maps (node_labels, sysctls) merge per entry instead.
+type field struct {
+	key    string
+	isSet  func(*Config) bool
+	copy   func(dst, src *Config)
+	render func(*Config) string
+}
+
+func mk[T any](key string, p func(*Config) *T, isSet func(T) bool, render func(T) string) field {
+	return field{
+		key:    key,
+		isSet:  func(c *Config) bool { return isSet(*p(c)) },
+		copy:   func(dst, src *Config) { *p(dst) = *p(src) },
+		render: func(c *Config) string { return render(*p(c)) },
+	}
+}
+
+func str[T ~string](key string, p func(*Config) *T) field {
+	return mk(key, p, func(v T) bool { return v != "" }, func(v T) string { return string(v) })
+}
+
+func list(key string, p func(*Config) *[]string) field {
+	return mk(key, p, func(v []string) bool { return len(v) > 0 }, func(v []string) string {
+		return "[" + strings.Join(v, ", ") + "]"
+	})
+}
+
+// fields lists the top-level keys in the order `config show` prints them.
+func fields() []field {
+	return []field{
+		str("hostname", func(c *Config) *string { return &c.Hostname }),
+		str("instance_id", func(c *Config) *string { return &c.InstanceID }),
+		str("role", func(c *Config) *Role { return &c.Role }),
+		str("server", func(c *Config) *string { return &c.Server }),
+		mk("token", func(c *Config) *string { return &c.Token },
+			func(v string) bool { return v != "" }, func(string) string { return Mask }),
+		str("token_file", func(c *Config) *string { return &c.TokenFile }),
+		list("node_taints", func(c *Config) *[]string { return &c.NodeTaints }),
+		str("node_ip", func(c *Config) *string { return &c.NodeIP }),
+		list("kube_apiserver_args", func(c *Config) *[]string { return &c.KubeAPIServerArgs }),
+		list("kube_controller_manager_args", func(c *Config) *[]string { return &c.KubeControllerManagerArgs }),
+		list("kube_scheduler_args", func(c *Config) *[]string { return &c.KubeSchedulerArgs }),
+		list("kubelet_args", func(c *Config) *[]string { return &c.KubeletArgs }),
+		list("kube_proxy_args", func(c *Config) *[]string { return &c.KubeProxyArgs }),
+		list("modules", func(c *Config) *[]string { return &c.Modules }),
+		mk("write_files", func(c *Config) *[]WriteFile { return &c.WriteFiles },
+			func(v []WriteFile) bool { return len(v) > 0 }, renderWriteFiles),
+		mk("network", func(c *Config) *Network { return &c.Network },
+			func(v Network) bool { return !v.IsZero() }, renderJSON[Network]),
+		mk("ntp", func(c *Config) *NTP { return &c.NTP },
+			func(v NTP) bool { return !v.IsZero() }, renderJSON[NTP]),
+		mk("datastore_endpoint", func(c *Config) *string { return &c.DatastoreEndpoint },
+			func(v string) bool { return v != "" }, redactURL),
+		mk("cluster_init", func(c *Config) *bool { return &c.ClusterInit },
+			func(v bool) bool { return v }, func(v bool) string { return fmt.Sprint(v) }),
+		list("tls_sans", func(c *Config) *[]string { return &c.TLSSANs }),
+		str("data_dir", func(c *Config) *string { return &c.DataDir }),
+	}
+}
+
+// mapFields are the keys merged entry by entry ("node_labels.zone").
+func mapFields() map[string]func(*Config) *map[string]string {
+	return map[string]func(*Config) *map[string]string{
+		"node_labels": func(c *Config) *map[string]string { return &c.NodeLabels },
+		"sysctls":     func(c *Config) *map[string]string { return &c.Sysctls },
+	}
+}
+
+func isStringMap(key string) bool {
+	_, ok := mapFields()[key]
+	return ok
+}
+
+// Mask replaces a secret in every rendering.
+const Mask = "********"
+
+func renderJSON[T any](v T) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("<%v>", err)
+	}
+	return string(b)
+}
+
+func renderWriteFiles(files []WriteFile) string {
+	parts := make([]string, len(files))
+	for i, f := range files {
+		mode := f.Permissions
+		if mode == "" {
+			mode = fmt.Sprintf("%04o", DefaultFileMode)
+		}
+		parts[i] = fmt.Sprintf("%s (%s, %d bytes)", f.Path, mode, len(f.Content))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// redactURL hides a password in a datastore endpoint such as
+// postgres://user:secret@host/db.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		if strings.Contains(s, "@") {
+			return Mask
+		}
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		return strings.Replace(u.String(), "xxxxx", Mask, 1)
+	}
+	return s
+}
