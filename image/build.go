@@ -158,6 +158,12 @@ func buildInitramfs(ctx context.Context, o Options, tree *kmods.Tree, dir string
 	if err := writeFiles(dir, files); err != nil {
 		return err
 	}
+	if err := os.MkdirAll(filepath.Join(dir, "sbin"), 0o755); err != nil {
+		return err
+	}
+	if err := os.Symlink("../init", filepath.Join(dir, "sbin/modprobe")); err != nil {
+		return err
+	}
 	if err := writeBootInfo(dir, o.Board.BootInfo(tree.Release)); err != nil {
 		return err
 	}

@@ -18,8 +18,10 @@ func rootSkeleton(dir string, o Options) error {
 	if err := copyFile(o.Binary, filepath.Join(dir, "usr/bin/outpost")); err != nil {
 		return fmt.Errorf("root image binary: %w", err)
 	}
-	if err := os.Symlink("../usr/bin/outpost", filepath.Join(dir, "sbin/init")); err != nil {
-		return err
+	for _, link := range []string{"sbin/init", "sbin/modprobe"} {
+		if err := os.Symlink("../usr/bin/outpost", filepath.Join(dir, link)); err != nil {
+			return err
+		}
 	}
 	return writeFiles(dir, etcFiles(o.Board.Name))
 }

@@ -28,6 +28,7 @@ func commands() []command {
 		{"image", "build, boot and seed images (build, run, seed)", runImage},
 		{"config", "show the effective node configuration or check a user-data file", runConfig},
 		{"console", "serve the debug console on stdin (PID 1 starts it with outpost.console=on)", runConsole},
+		{"modprobe", "load a kernel module or alias (what the kernel runs as /sbin/modprobe)", runModprobe},
 		{"debug", "helpers for the tests of PID 1 (orphan, sleep)", runDebug},
 		{"version", "print the version", runVersion},
 	}
@@ -74,8 +75,8 @@ func commandName(argv []string) (string, []string) {
 		return "", nil
 	}
 	switch base := filepath.Base(argv[0]); base {
-	case "init":
-		return "init", argv[1:]
+	case "init", "modprobe":
+		return base, argv[1:]
 	case "outpost", "outpost.test":
 	default:
 		if alias := toolAlias(base); alias != "" {

@@ -84,3 +84,14 @@ func (w *logWriter) Recent() []byte {
 	defer w.mu.Unlock()
 	return append([]byte(nil), w.ring...)
 }
+
+// Close closes the log file (at shutdown, so its file system can be
+// unmounted); later output only reaches the ring.
+func (w *logWriter) Close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.file != nil {
+		w.file.Close()
+		w.file = nil
+	}
+}

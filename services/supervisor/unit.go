@@ -152,6 +152,7 @@ func (u *unit) stop() bool {
 	}
 	select {
 	case <-u.done:
+		u.log.Close()
 		return true
 	case <-time.After(u.svc.StopTimeout):
 		return false

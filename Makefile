@@ -1,0 +1,76 @@
+# Outpost: make run boots the default image in QEMU, make test runs every
+# test (QEMU boots included). Both install the host packages they need.
+
+BOARD       ?= qemu-x86_64
+GO          ?= go
+HOSTARCH    := $(shell $(GO) env GOARCH)
+BUILD       := build
+CACHE       := $(BUILD)/cache
+VERSION     := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -s -w -X main.version=$(VERSION)
+GOBUILD     := CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags "$(LDFLAGS)"
+TEST_IMAGES := $(BUILD)/test-images
+COMPRESSION ?= xz
+
+.PHONY: all deps build binaries image images test-images run test unit bench bench-boot bench-server clean
+
+all: build
+
+deps:
+	@bash .ci/deps
+
+# The host's own binary (image builder, kubectl, server on this host).
+build:
+	$(GOBUILD) -o $(BUILD)/outpost ./cmd/outpost
+
+# The two binaries an image of ARCH needs: the full one for the root image
+# and the stage-1 one (-tags initramfs, without Kubernetes) for /init.
+$(BUILD)/bin/%/outpost: FORCE
+	GOARCH=$* $(GOBUILD) -o $@ ./cmd/outpost
+$(BUILD)/bin/%/outpost-initramfs: FORCE
+	GOARCH=$* $(GOBUILD) -tags initramfs -o $@ ./cmd/outpost
+FORCE:
+
+
+image: deps build
+	$(MAKE) --no-print-directory image-$(BOARD)
+
+image-qemu-x86_64: $(BUILD)/bin/amd64/outpost $(BUILD)/bin/amd64/outpost-initramfs
+	$(BUILD)/outpost image build --board qemu-x86_64 --cache $(CACHE) --out $(BUILD)/images/qemu-x86_64 \
+		--binary $(BUILD)/bin/amd64/outpost --init-binary $(BUILD)/bin/amd64/outpost-initramfs --compression $(COMPRESSION)
+
+image-qemu-arm64: $(BUILD)/bin/arm64/outpost $(BUILD)/bin/arm64/outpost-initramfs
+	$(BUILD)/outpost image build --board qemu-arm64 --cache $(CACHE) --out $(BUILD)/images/qemu-arm64 \
+		--binary $(BUILD)/bin/arm64/outpost --init-binary $(BUILD)/bin/arm64/outpost-initramfs --compression $(COMPRESSION)
+
+images: deps build
+	$(MAKE) --no-print-directory image-qemu-x86_64 image-qemu-arm64
+
+run: image
+	$(BUILD)/outpost image run --board $(BOARD) --dir $(BUILD)/images/$(BOARD) --append outpost.console=on
+
+# One zstd image per board, shared by every QEMU test.
+test-images: deps build $(BUILD)/bin/amd64/outpost $(BUILD)/bin/amd64/outpost-initramfs $(BUILD)/bin/arm64/outpost $(BUILD)/bin/arm64/outpost-initramfs
+	$(BUILD)/outpost image build --board qemu-x86_64 --cache $(CACHE) --out $(TEST_IMAGES)/qemu-x86_64 \
+		--binary $(BUILD)/bin/amd64/outpost --init-binary $(BUILD)/bin/amd64/outpost-initramfs --compression zstd
+	$(BUILD)/outpost image build --board qemu-arm64 --cache $(CACHE) --out $(TEST_IMAGES)/qemu-arm64 \
+		--binary $(BUILD)/bin/arm64/outpost --init-binary $(BUILD)/bin/arm64/outpost-initramfs --compression zstd
+
+test: test-images
+	OUTPOST_IMAGES=$(abspath $(TEST_IMAGES)) OUTPOST_BIN=$(abspath $(BUILD)/outpost) \
+	OUTPOST_TEST_LOGS=$(abspath $(BUILD)/test-logs) \
+		$(GO) test -count=1 -timeout 60m ./...
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /tests/)
+
+bench: bench-boot bench-server
+
+bench-boot: images
+	OUTPOST_IMAGES=$(abspath $(BUILD)/images) $(GO) run ./tests/benchboot
+
+bench-server: build
+	OUTPOST_BIN=$(abspath $(BUILD)/outpost) $(GO) run ./tests/benchserver
+
+clean:
+	rm -rf $(BUILD)
