@@ -104,3 +104,14 @@ func usage(cmds []command) {
 		fmt.Fprintf(os.Stderr, "  %-9s %s\n", c.name, c.summary)
 	}
 }
+
+// roleNames lists the role commands this build has.
+func roleNames() []string {
+	var names []string
+	for _, c := range roleCommands() {
+		if c.name == "server" || c.name == "agent" {
+			names = append(names, c.name)
+		}
+	}
+	return names
+}

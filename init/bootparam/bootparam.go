@@ -11,6 +11,11 @@ import (
 	"time"
 )
 
+// Keys are the kernel command line keys PID 1 itself reads.
+func Keys() []string {
+	return []string{"outpost.rootwait", "outpost.console", "outpost.emergency_reboot"}
+}
+
 // Params are the boot parameters with their defaults applied.
 type Params struct {
 	raw map[string]string

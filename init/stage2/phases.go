@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
+	"time"
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/init/bootparam"
 	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/init/mounts"
 	"github.com/outpost-os/outpost/init/sysctl"
+	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/supervisor"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -78,7 +81,47 @@ func (s *init2) servicesPhase(ctx context.Context) error {
 	if s.params.Console {
 		services = append(services, s.consoleService())
 	}
-	return s.sup.Start(ctx, services)
+	if err := s.sup.Start(ctx, services); err != nil {
+		return err
+	}
+	if s.node.maint != nil {
+		return nil
+	}
+	return s.startRole(ctx)
+}
+
+// startRole starts the role process (outpost server or agent) with the
+// saved configuration; its secrets stay in that 0600 file, not in argv.
+func (s *init2) startRole(ctx context.Context) error {
+	role := string(s.node.cfg.Config.Role)
+	if !slices.Contains(s.opts.Roles, role) {
+		fmt.Fprintf(s.console, "outpost: role %s is not in this build of outpost; the node stays up without it\n", role)
+		return nil
+	}
+	args := []string{role, "--config", config.Path}
+	if ip := s.nodeIP(); ip != "" && role == string(config.RoleServer) {
+		args = append(args, "--advertise-address", ip)
+	}
+	svc := supervisor.Service{
+		Name:        role,
+		StopTimeout: 30 * time.Second,
+		Run: supervisor.Process(supervisor.Command{
+			Path: Self, Args: args, Env: []string{"PATH=/usr/bin:/sbin"}, Grace: 20 * time.Second,
+		}, s.reaper),
+	}
+	return s.sup.Start(ctx, []supervisor.Service{svc})
+}
+
+func (s *init2) nodeIP() string {
+	if ip := s.node.cfg.Config.NodeIP; ip != "" {
+		return ip
+	}
+	if s.node.net != nil {
+		if ip := s.node.net.PrimaryIP(); ip.IsValid() {
+			return ip.String()
+		}
+	}
+	return ""
 }
 
 // consoleService is the debug console on the serial line, a child process

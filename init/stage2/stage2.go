@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -31,21 +32,31 @@ const Self = "/usr/bin/outpost"
 // LogDir holds one log file per service.
 const LogDir = "/var/log/outpost"
 
+// Options tell stage 2 about the binary it runs in.
+type Options struct {
+	// Roles are the role commands this build of outpost has (server,
+	// agent); a configured role outside the list is reported, not started.
+	Roles []string
+}
+
 // init2 is the state of PID 1 in stage 2.
 type init2 struct {
+	opts    Options
 	console io.Writer
 	stdin   *os.File
+	log     *slog.Logger
 	params  bootparam.Params
 	boot    board.BootInfo
+	node    node
 	reaper  *reap.Reaper
 	sup     *supervisor.Supervisor
 	events  chan shutdown.Kind
 }
 
 // Run runs stage 2 and never returns.
-func Run(ctx context.Context, console io.Writer, stdin *os.File) {
+func Run(ctx context.Context, console io.Writer, stdin *os.File, opts Options) {
 	start := time.Now()
-	s := &init2{console: console, stdin: stdin, reaper: reap.New(), events: make(chan shutdown.Kind, 4)}
+	s := &init2{opts: opts, console: console, stdin: stdin, log: newLogger(console), reaper: reap.New(), events: make(chan shutdown.Kind, 4)}
 	s.sup = supervisor.New(supervisor.Options{Console: console, LogDir: LogDir})
 	s.catchSignals()
 	go guard(console, "reaper", func() { s.reaper.Run(ctx) })
@@ -54,8 +65,11 @@ func Run(ctx context.Context, console io.Writer, stdin *os.File) {
 	if err != nil {
 		fmt.Fprintf(console, "outpost: boot failed: %v\n", err)
 	} else {
-		fmt.Fprintf(console, "outpost: ready: stage 2 took %s, %s since kernel start\n",
-			time.Since(start).Round(time.Millisecond), uptime().Round(time.Millisecond))
+		fmt.Fprintf(console, "outpost: ready: stage 2 took %s, %s since kernel start%s\n",
+			time.Since(start).Round(time.Millisecond), uptime().Round(time.Millisecond), s.modeNote())
+	}
+	if s.node.maint != nil {
+		go guard(console, "maintenance", func() { s.waitForConfig(ctx) })
 	}
 	s.loop()
 }
@@ -70,8 +84,20 @@ func (s *init2) phases() []phase.Phase {
 		{Name: "modules", Optional: true, Run: s.modulesPhase},
 		{Name: "sysctls", Optional: true, Run: sysctlPhase},
 		{Name: "power-button", Optional: true, Run: s.powerPhase},
+		{Name: "metadata", Run: s.metadataPhase},
+		{Name: "network", Optional: true, Run: s.networkPhase},
+		{Name: "metadata-net", When: func() bool { return s.node.maint != nil }, Run: s.metadataOnlinePhase},
+		{Name: "config", Optional: true, Run: s.configPhase},
+		{Name: "clock", Optional: true, Run: s.clockPhase},
 		{Name: "services", Run: s.servicesPhase},
 	}
+}
+
+func (s *init2) modeNote() string {
+	if s.node.maint != nil {
+		return " (maintenance mode)"
+	}
+	return ""
 }
 
 // catchSignals maps SIGTERM and SIGPWR to power off and SIGINT (which the

@@ -24,6 +24,7 @@ func commands() map[string]command {
 		"cat":    {1, "cat PATH", cat},
 		"ls":     {1, "ls DIR", ls},
 		"ps":     {0, "ps", ps},
+		"stat":   {1, "stat PATH (mode and size)", stat},
 		"kill":   {2, "kill PID SIGNAL (TERM, INT, KILL, HUP or a number)", kill},
 		"orphan": {0, "orphan (start a process whose parent exits at once)", orphan},
 		"exit":   {1, "exit CODE (end the console process with CODE)", exit},
@@ -57,6 +58,15 @@ func ls(_ Console, out io.Writer, args []string) error {
 	for _, e := range entries {
 		fmt.Fprintln(out, e.Name())
 	}
+	return nil
+}
+
+func stat(_ Console, out io.Writer, args []string) error {
+	st, err := os.Lstat(args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "mode %04o size %d\n", st.Mode().Perm(), st.Size())
 	return nil
 }
 

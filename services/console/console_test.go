@@ -18,11 +18,11 @@ func serve(t *testing.T, input string) (string, int) {
 func TestFramedReplies(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(dir+"/f", []byte("line one\nline two"), 0o644)
-	out, code := serve(t, "7 cat "+dir+"/f\n8 cat /nonexistent\nbogus\n9 exit 3\n10 cat "+dir+"/f\n")
+	out, code := serve(t, "6 stat "+dir+"/f\n7 cat "+dir+"/f\n8 cat /nonexistent\nbogus\n9 exit 3\n10 cat "+dir+"/f\n")
 	if code != 3 {
 		t.Errorf("exit code = %d, want 3", code)
 	}
-	for _, want := range []string{"#7 line one\n", "#7 line two\n", "#7 END ok\n", "#8 END error:", "#0 END error: unknown command \"bogus\"", "#9 END ok\n"} {
+	for _, want := range []string{"#6 mode 0644 size 17\n", "#7 line one\n", "#7 line two\n", "#7 END ok\n", "#8 END error:", "#0 END error: unknown command \"bogus\"", "#9 END ok\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

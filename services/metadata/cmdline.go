@@ -1,9 +1,12 @@
 package metadata
 
 import (
+	"slices"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/outpost-os/outpost/init/bootparam"
 	"io"
 	"io/fs"
 	"os"
@@ -53,6 +56,9 @@ func (c *Cmdline) set(key, value string, hasValue bool) {
 	l := c.Layer
 	warn := func(msg string) {
 		l.Warnings = append(l.Warnings, config.Warning{Source: config.SourceCmdline, Path: "outpost." + key, Msg: msg})
+	}
+	if slices.Contains(bootparam.Keys(), "outpost."+key) {
+		return // PID 1's own boot parameters
 	}
 	if !hasValue {
 		warn("has no value; write outpost." + key + "=VALUE")

@@ -7,8 +7,6 @@
 package boot_test
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,15 +25,7 @@ var boards = []string{"qemu-x86_64", "qemu-arm64"}
 var images string
 
 func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	dir, err := vm.Images(ctx, boards...)
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "build test images: %v\n", err)
-		os.Exit(1)
-	}
-	images = dir
-	os.Exit(m.Run())
+	vm.Main(m, &images, boards...)
 }
 
 // Under software emulation a boot takes seconds on x86 and longer on arm64.
@@ -74,7 +64,7 @@ func TestBootPhasesRootModulesSysctls(t *testing.T) {
 		v, _ := bootReady(t, options(t, name))
 		out := v.Output()
 		stage1 := []string{"mounts", "cmdline", "bootinfo", "modules", "root-wait", "root-mount", "writable"}
-		stage2 := []string{"mounts", "cmdline", "bootinfo", "hostname", "loopback", "modules", "sysctls", "power-button", "services"}
+		stage2 := []string{"mounts", "cmdline", "bootinfo", "hostname", "loopback", "modules", "sysctls", "power-button", "metadata", "network", "config", "clock", "services"}
 		for _, p := range append(stage1, stage2...) {
 			if !regexp.MustCompile(`outpost: phase ` + p + ` +ok `).MatchString(out) {
 				t.Errorf("phase %s not reported ok", p)

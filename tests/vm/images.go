@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image"
@@ -71,4 +72,18 @@ func moduleRoot() (string, error) {
 		return "", fmt.Errorf("find module root: %w", err)
 	}
 	return filepath.Dir(strings.TrimSpace(string(out))), nil
+}
+
+// Main is the TestMain of the QEMU test packages: it finds or builds the
+// images of the boards, stores their folder in *images and runs the tests.
+func Main(m interface{ Run() int }, images *string, boards ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	dir, err := Images(ctx, boards...)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build test images: %v\n", err)
+		os.Exit(1)
+	}
+	*images = dir
+	os.Exit(m.Run())
 }

@@ -1,0 +1,171 @@
+package stage2
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/outpost-os/outpost/init/kmod"
+	"github.com/outpost-os/outpost/services/clock"
+	"github.com/outpost-os/outpost/services/config"
+	"github.com/outpost-os/outpost/services/metadata"
+	"github.com/outpost-os/outpost/services/network"
+)
+
+// node is what stage 2 learns about this node from metadata and the network.
+type node struct {
+	cfg   *config.Effective
+	maint error // why the node is in maintenance mode, nil when configured
+	net   *network.State
+}
+
+// metadataPhase reads every source that needs no network. Missing or bad
+// metadata never fails the boot: it puts the node in maintenance mode.
+func (s *init2) metadataPhase(ctx context.Context) error {
+	if l, err := kmod.NewLoader("/", s.boot.KernelVersion); err == nil {
+		l.Load(append([]string{metadata.FwCfgModule}, metadata.VolumeModules()...))
+	}
+	s.loadMetadata(ctx, true)
+	return nil
+}
+
+// metadataOnlinePhase reads the network sources (seed URL, config URL,
+// IMDS) when the local ones gave no usable configuration.
+func (s *init2) metadataOnlinePhase(ctx context.Context) error {
+	s.loadMetadata(ctx, false)
+	return nil
+}
+
+func (s *init2) loadMetadata(ctx context.Context, offline bool) {
+	res, err := metadata.Load(ctx, metadata.Options{Offline: offline, Logger: s.log})
+	if res != nil {
+		s.node.cfg = res.Config // Load has logged its warnings
+	}
+	s.node.maint = err
+}
+
+// networkPhase brings the network up from the configuration, or with DHCP
+// everywhere when there is none or it is invalid.
+func (s *init2) networkPhase(ctx context.Context) error {
+	var cfg config.Network
+	hostname := ""
+	if s.node.cfg != nil {
+		c := s.node.cfg.Config
+		hostname = c.Hostname
+		if len(c.Network.Validate()) == 0 {
+			cfg = c.Network
+		}
+	}
+	st, err := network.Up(ctx, cfg, network.Options{Hostname: hostname, Logger: s.log})
+	if st != nil {
+		s.node.net = st
+		s.reportNetwork()
+	}
+	return err
+}
+
+func (s *init2) reportNetwork() {
+	for _, iface := range s.node.net.Interfaces() {
+		var addrs []string
+		for _, a := range iface.Addresses {
+			addrs = append(addrs, a.String())
+		}
+		how := "static"
+		if iface.Lease != nil {
+			how = "dhcp"
+		}
+		fmt.Fprintf(s.console, "outpost: network %s %s (%s) %s\n", iface.Name, strings.Join(addrs, ","), how, iface.Status)
+	}
+	if ip := s.node.net.PrimaryIP(); ip.IsValid() {
+		fmt.Fprintf(s.console, "outpost: node ip %s\n", ip)
+	}
+}
+
+// configPhase applies a usable configuration (hostname, modules, sysctls,
+// write_files) and saves it to /etc/outpost/config.yaml; otherwise it
+// announces maintenance mode.
+func (s *init2) configPhase(ctx context.Context) error {
+	if s.node.maint != nil {
+		s.announceMaintenance(s.node.maint)
+		return nil
+	}
+	return s.applyConfig()
+}
+
+func (s *init2) announceMaintenance(err error) {
+	fmt.Fprintln(s.console, "outpost: MAINTENANCE MODE: no usable configuration; the network stays up and outpost waits for valid metadata or "+config.StatePath)
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(s.console, "outpost: maintenance: %s\n", line)
+	}
+}
+
+// clockPhase sets the clock from the configured NTP servers, bounded.
+func (s *init2) clockPhase(ctx context.Context) error {
+	floor := clock.Floor()
+	servers := s.ntpServers()
+	if len(servers) == 0 {
+		if err := clock.CheckPlausible(time.Now(), floor); err != nil {
+			return fmt.Errorf("%w; no NTP servers configured (ntp.servers)", err)
+		}
+		return nil
+	}
+	res, err := clock.Sync(ctx, servers, clock.Options{SetClock: true, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.console, "outpost: clock set from %s (offset %s)\n", res.Server, res.Offset.Round(time.Millisecond))
+	return nil
+}
+
+func (s *init2) ntpServers() []string {
+	if s.node.cfg == nil {
+		return nil
+	}
+	return s.node.cfg.Config.NTP.Servers
+}
+
+// waitForConfig runs in maintenance mode: it polls the metadata sources
+// until one gives a usable configuration, then applies it and starts the
+// role.
+func (s *init2) waitForConfig(ctx context.Context) {
+	res, err := metadata.Poll(ctx, metadata.Options{Logger: s.log}, 10*time.Second, func(_ *metadata.Result, err error) {
+		s.log.Debug("still no usable configuration", "err", err)
+	})
+	if err != nil {
+		return
+	}
+	s.node.cfg, s.node.maint = res.Config, nil
+	fmt.Fprintln(s.console, "outpost: configuration found; leaving maintenance mode")
+	if err := s.applyConfig(); err != nil {
+		fmt.Fprintf(s.console, "outpost: apply configuration: %v\n", err)
+	}
+	if err := s.startRole(ctx); err != nil {
+		fmt.Fprintf(s.console, "outpost: start role: %v\n", err)
+	}
+}
+
+// newLogger logs warnings and errors of the services PID 1 runs in
+// process (metadata, network, clock) on the console, without timestamps
+// (the console has the kernel's).
+func newLogger(console io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}
+	return slog.New(slog.NewTextHandler(linePrefixer{w: console}, opts))
+}
+
+// linePrefixer puts "outpost: " before each log line.
+type linePrefixer struct{ w io.Writer }
+
+func (p linePrefixer) Write(b []byte) (int, error) {
+	if _, err := p.w.Write(append([]byte("outpost: "), b...)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
