@@ -63,12 +63,12 @@ func (w WriteFile) Decode() ([]byte, error) {
 		return nil, err
 	}
 	if b64 {
-		if data, err = decodeBase64(data); err != nil {
+		if data, err = DecodeBase64(data); err != nil {
 			return nil, err
 		}
 	}
 	if gz {
-		return gunzip(data)
+		return Gunzip(data)
 	}
 	return data, nil
 }
@@ -87,7 +87,9 @@ func encodingSteps(enc string) (gz, b64 bool, err error) {
 	return false, false, fmt.Errorf("encoding %q is not one of b64, base64, gz, gzip, gz+b64, gzip+base64", enc)
 }
 
-func decodeBase64(data []byte) ([]byte, error) {
+// DecodeBase64 decodes standard base64, padded or not, ignoring white
+// space, as cloud-init writes it.
+func DecodeBase64(data []byte) ([]byte, error) {
 	clean := bytes.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
 			return -1
@@ -104,8 +106,9 @@ func decodeBase64(data []byte) ([]byte, error) {
 	return out, nil
 }
 
-// gunzip decompresses data, refusing output over MaxSize.
-func gunzip(data []byte) ([]byte, error) {
+// Gunzip decompresses data, refusing output over MaxSize (a zip bomb in
+// user-data must not eat the box's memory).
+func Gunzip(data []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("content is not gzip: %w", err)
@@ -116,7 +119,7 @@ func gunzip(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("gunzip content: %w", err)
 	}
 	if len(out) > MaxSize {
-		return nil, fmt.Errorf("content is over %d bytes once decompressed", MaxSize)
+		return nil, fmt.Errorf("content is over the %d byte limit once decompressed", MaxSize)
 	}
 	return out, nil
 }

@@ -3,8 +3,6 @@ package metadata
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"mime"
@@ -58,7 +56,7 @@ func (d *userData) decode(data []byte, where string, depth int) error {
 		return fmt.Errorf("user-data%s: nested more than %d levels deep", where, maxDepth)
 	}
 	if isGzip(data) {
-		plain, err := gunzip(data)
+		plain, err := config.Gunzip(data)
 		if err != nil {
 			return fmt.Errorf("user-data%s: %w", where, err)
 		}
@@ -172,7 +170,7 @@ func readPart(h textproto.MIMEHeader, body io.Reader) ([]byte, error) {
 	case "", "7bit", "8bit", "binary":
 		return data, nil
 	case "base64":
-		return decodeBase64(data)
+		return config.DecodeBase64(data)
 	case "quoted-printable":
 		return io.ReadAll(io.LimitReader(quotedprintable.NewReader(bytes.NewReader(data)), config.MaxSize))
 	default:
@@ -201,38 +199,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
-}
-
-func decodeBase64(data []byte) ([]byte, error) {
-	clean := bytes.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, data)
-	out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
-	n, err := base64.StdEncoding.Decode(out, clean)
-	if err != nil {
-		return nil, fmt.Errorf("invalid base64: %w", err)
-	}
-	return out[:n], nil
-}
-
-// gunzip decompresses at most config.MaxSize bytes.
-func gunzip(data []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	defer zr.Close()
-	out, err := io.ReadAll(io.LimitReader(zr, config.MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("gunzip: %w", err)
-	}
-	if len(out) > config.MaxSize {
-		return nil, fmt.Errorf("over the %d byte limit once decompressed", config.MaxSize)
-	}
-	return out, nil
 }
 
 // DecodeConfig reads a file that is either user-data (#cloud-config, MIME
