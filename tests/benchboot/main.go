@@ -96,7 +96,11 @@ func bootOnce(o qemu.Options, pattern string) (time.Duration, error) {
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait(); pw.Close() }()
+	defer func() {
+		pr.Close() // QEMU's output copier must not block on a full pipe
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
 	re := regexp.MustCompile(pattern)
 	s := bufio.NewScanner(pr)
 	for s.Scan() {
