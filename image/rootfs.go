@@ -23,6 +23,9 @@ func rootSkeleton(dir string, o Options) error {
 			return err
 		}
 	}
+	if err := os.Symlink("outpost", filepath.Join(dir, "usr/bin/kubectl")); err != nil {
+		return err
+	}
 	return writeFiles(dir, etcFiles(o.Board.Name))
 }
 

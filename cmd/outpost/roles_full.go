@@ -5,10 +5,17 @@ package main
 // roleCommands lists the commands that carry Kubernetes (server, agent,
 // kubectl). They are left out of the initramfs build, which only runs stage 1.
 func roleCommands() []command {
-	return nil
+	return []command{
+		{"server", "run the Kubernetes control plane (server role)", runServer},
+		{"kubectl", "upstream kubectl, built in (also as a link named kubectl)", runKubectl},
+	}
 }
 
 // toolAlias maps a name the binary is started as (argv[0]) to a command.
 func toolAlias(base string) string {
+	switch base {
+	case "kubectl":
+		return "kubectl"
+	}
 	return ""
 }

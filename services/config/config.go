@@ -57,6 +57,22 @@ type Config struct {
 	ClusterInit       bool     `json:"cluster_init,omitempty" yaml:"cluster_init,omitempty"`
 	TLSSANs           []string `json:"tls_sans,omitempty" yaml:"tls_sans,omitempty"`
 	DataDir           string   `json:"data_dir,omitempty" yaml:"data_dir,omitempty"`
+
+	// Server keys, read by outpost server (see docs/server.md).
+	ClusterCIDR         string `json:"cluster_cidr,omitempty" yaml:"cluster_cidr,omitempty"`
+	ServiceCIDR         string `json:"service_cidr,omitempty" yaml:"service_cidr,omitempty"`
+	ClusterDNS          string `json:"cluster_dns,omitempty" yaml:"cluster_dns,omitempty"`
+	ClusterDomain       string `json:"cluster_domain,omitempty" yaml:"cluster_domain,omitempty"`
+	AgentToken          string `json:"agent_token,omitempty" yaml:"agent_token,omitempty"`
+	AgentTokenFile      string `json:"agent_token_file,omitempty" yaml:"agent_token_file,omitempty"`
+	DisableAgent        bool   `json:"disable_agent,omitempty" yaml:"disable_agent,omitempty"`
+	NodeName            string `json:"node_name,omitempty" yaml:"node_name,omitempty"`
+	BindAddress         string `json:"bind_address,omitempty" yaml:"bind_address,omitempty"`
+	AdvertiseAddress    string `json:"advertise_address,omitempty" yaml:"advertise_address,omitempty"`
+	HTTPSListenPort     int    `json:"https_listen_port,omitempty" yaml:"https_listen_port,omitempty"`
+	SupervisorPort      int    `json:"supervisor_port,omitempty" yaml:"supervisor_port,omitempty"`
+	WriteKubeconfig     string `json:"write_kubeconfig,omitempty" yaml:"write_kubeconfig,omitempty"`
+	WriteKubeconfigMode string `json:"write_kubeconfig_mode,omitempty" yaml:"write_kubeconfig_mode,omitempty"`
 }
 
 // IsZero tells whether the network section sets nothing (DHCP everywhere).

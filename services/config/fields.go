@@ -61,11 +61,33 @@ func fields() []field {
 			func(v NTP) bool { return !v.IsZero() }, renderJSON[NTP]),
 		mk("datastore_endpoint", func(c *Config) *string { return &c.DatastoreEndpoint },
 			func(v string) bool { return v != "" }, redactURL),
-		mk("cluster_init", func(c *Config) *bool { return &c.ClusterInit },
-			func(v bool) bool { return v }, func(v bool) string { return fmt.Sprint(v) }),
+		flag("cluster_init", func(c *Config) *bool { return &c.ClusterInit }),
 		list("tls_sans", func(c *Config) *[]string { return &c.TLSSANs }),
 		str("data_dir", func(c *Config) *string { return &c.DataDir }),
+		str("cluster_cidr", func(c *Config) *string { return &c.ClusterCIDR }),
+		str("service_cidr", func(c *Config) *string { return &c.ServiceCIDR }),
+		str("cluster_dns", func(c *Config) *string { return &c.ClusterDNS }),
+		str("cluster_domain", func(c *Config) *string { return &c.ClusterDomain }),
+		mk("agent_token", func(c *Config) *string { return &c.AgentToken },
+			func(v string) bool { return v != "" }, func(string) string { return Mask }),
+		str("agent_token_file", func(c *Config) *string { return &c.AgentTokenFile }),
+		flag("disable_agent", func(c *Config) *bool { return &c.DisableAgent }),
+		str("node_name", func(c *Config) *string { return &c.NodeName }),
+		str("bind_address", func(c *Config) *string { return &c.BindAddress }),
+		str("advertise_address", func(c *Config) *string { return &c.AdvertiseAddress }),
+		port("https_listen_port", func(c *Config) *int { return &c.HTTPSListenPort }),
+		port("supervisor_port", func(c *Config) *int { return &c.SupervisorPort }),
+		str("write_kubeconfig", func(c *Config) *string { return &c.WriteKubeconfig }),
+		str("write_kubeconfig_mode", func(c *Config) *string { return &c.WriteKubeconfigMode }),
 	}
+}
+
+func flag(key string, p func(*Config) *bool) field {
+	return mk(key, p, func(v bool) bool { return v }, func(v bool) string { return fmt.Sprint(v) })
+}
+
+func port(key string, p func(*Config) *int) field {
+	return mk(key, p, func(v int) bool { return v != 0 }, func(v int) string { return fmt.Sprint(v) })
 }
 
 // mapFields are the keys merged entry by entry ("node_labels.zone").

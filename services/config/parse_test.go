@@ -207,3 +207,34 @@ func gzipB64(s string) string {
 	zw.Close()
 	return base64.StdEncoding.EncodeToString(buf.Bytes())
 }
+
+func TestServerKeysKnownAndChecked(t *testing.T) {
+	good := "role: server\ncluster_cidr: 10.52.0.0/16\nservice_cidr: 10.53.0.0/16\ncluster_dns: 10.53.0.10\nhttps_listen_port: 7443\ndisable_agent: true\nagent_token: abc\n"
+	l, err := Parse("file", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Warnings) != 0 {
+		t.Errorf("server keys warned about: %v", l.Warnings)
+	}
+	e := Merge(l)
+	if errs := e.Validate(); len(errs) != 0 {
+		t.Errorf("valid server keys refused: %v", errs)
+	}
+	if e.Config.ClusterCIDR != "10.52.0.0/16" || e.Config.HTTPSListenPort != 7443 || !e.Config.DisableAgent {
+		t.Errorf("parsed %+v", e.Config)
+	}
+	var shown strings.Builder
+	e.Show(&shown)
+	if strings.Contains(shown.String(), "abc") {
+		t.Errorf("agent token shown:\n%s", shown.String())
+	}
+	bad, err := Parse("file", []byte("role: server\ncluster_cidr: 10.52.0.0\nhttps_listen_port: 70000\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := Merge(bad).Validate()
+	if !strings.Contains(errs.Error(), "cluster_cidr") || !strings.Contains(errs.Error(), "https_listen_port") {
+		t.Errorf("bad server keys: %v", errs)
+	}
+}

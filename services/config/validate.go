@@ -223,6 +223,26 @@ func (c *checker) server(cfg *Config) {
 			c.add(fmt.Sprintf("tls_sans[%d]", i), "%q is not a DNS name or IP address", s)
 		}
 	}
+	c.serverNetwork(cfg)
+}
+
+// serverNetwork checks the server's CIDRs, addresses and ports.
+func (c *checker) serverNetwork(cfg *Config) {
+	for key, v := range map[string]string{"cluster_cidr": cfg.ClusterCIDR, "service_cidr": cfg.ServiceCIDR} {
+		if _, err := netip.ParsePrefix(v); v != "" && err != nil {
+			c.add(key, "%q is not a CIDR such as 10.42.0.0/16", v)
+		}
+	}
+	for key, v := range map[string]string{"cluster_dns": cfg.ClusterDNS, "bind_address": cfg.BindAddress, "advertise_address": cfg.AdvertiseAddress} {
+		if _, err := netip.ParseAddr(v); v != "" && err != nil {
+			c.add(key, "%q is not an IP address", v)
+		}
+	}
+	for key, v := range map[string]int{"https_listen_port": cfg.HTTPSListenPort, "supervisor_port": cfg.SupervisorPort} {
+		if v < 0 || v > 65535 {
+			c.add(key, "%d is not a port (1-65535)", v)
+		}
+	}
 }
 
 var hostLabelRE = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$`)

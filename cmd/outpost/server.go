@@ -1,0 +1,16 @@
+//go:build !initramfs
+
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/outpost-os/outpost/services/server"
+)
+
+// runServer runs the server role: the Kubernetes control plane in this
+// process (see services/server).
+func runServer(ctx context.Context, args []string) error {
+	return server.Command(ctx, os.Args, args)
+}

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/outpost-os/outpost/services/joinapi"
+	"github.com/outpost-os/outpost/services/pki"
+	"github.com/outpost-os/outpost/services/token"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// joinServer is the join API listening on the supervisor port.
+type joinServer struct {
+	srv    *http.Server
+	failed chan error
+}
+
+// joinSettings is what startJoinAPI needs.
+type joinSettings struct {
+	Host                    string
+	Port                    int
+	Certs                   *pki.ServerCerts
+	ServerToken, AgentToken token.Token
+	SupervisorKubeconfig    string
+	Cluster                 joinapi.ClusterConfig
+}
+
+// startJoinAPI serves the join API over TLS (serving-supervisor, from
+// server-ca); node passwords are kept as Secrets in kube-system.
+func startJoinAPI(s joinSettings, log *slog.Logger) (*joinServer, error) {
+	restCfg, err := clientcmd.BuildConfigFromFlags("", s.SupervisorKubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("join API client: %w", err)
+	}
+	client, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		return nil, fmt.Errorf("join API client: %w", err)
+	}
+	h, err := joinapi.New(joinapi.Config{
+		Certs: s.Certs, ServerToken: s.ServerToken, AgentToken: s.AgentToken,
+		Passwords: joinapi.NewSecretStore(client), Cluster: s.Cluster, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	pair, err := tls.LoadX509KeyPair(s.Certs.ServingSupervisor.Cert, s.Certs.ServingSupervisor.Key)
+	if err != nil {
+		return nil, fmt.Errorf("join API certificate: %w", err)
+	}
+	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("join API on %s (--supervisor-port): %w", addr, err)
+	}
+	js := &joinServer{failed: make(chan error, 1), srv: &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12},
+	}}
+	go func() {
+		if err := js.srv.ServeTLS(l, "", ""); !errors.Is(err, http.ErrServerClosed) {
+			js.failed <- fmt.Errorf("join API: %w", err)
+		}
+	}()
+	log.Info("join API is listening", "addr", addr)
+	return js, nil
+}
+
+// stop shuts the join API down, waiting up to 5 s for requests in flight.
+func (js *joinServer) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	js.srv.Shutdown(ctx)
+}

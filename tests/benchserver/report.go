@@ -1,0 +1,21 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// report prints the ratios the issue asks for: outpost's readiness against
+// the bare pair, idle RSS, and SQLite's rate against etcd's.
+func report(w io.Writer, rs []result) {
+	if len(rs) != 3 {
+		return
+	}
+	sqlite, etcd, bare := rs[0], rs[1], rs[2]
+	fmt.Fprintln(w, "\nratios (target in brackets):")
+	fmt.Fprintf(w, "  ready  outpost sqlite / bare pair   %.2f  [<= 1.3]\n", sqlite.ready.Seconds()/bare.ready.Seconds())
+	fmt.Fprintf(w, "  ready  outpost etcd   / bare pair   %.2f  [<= 1.3]\n", etcd.ready.Seconds()/bare.ready.Seconds())
+	fmt.Fprintf(w, "  RSS    outpost sqlite %.0f MB, outpost etcd %.0f MB, bare pair %.0f MB  [outpost < 300 MB]\n", sqlite.rssMB, etcd.rssMB, bare.rssMB)
+	fmt.Fprintf(w, "  rate   sqlite / embedded etcd       %.2f  [>= 0.8]\n", sqlite.rate()/etcd.rate())
+	fmt.Fprintf(w, "  rate   sqlite / bare etcd           %.2f\n", sqlite.rate()/bare.rate())
+}
