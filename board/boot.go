@@ -10,6 +10,11 @@ import (
 // initramfs and in the root image.
 const BootInfoPath = "/usr/lib/outpost/boot.json"
 
+// InitBinaryPath is where the root image keeps the outpost build without
+// Kubernetes (-tags initramfs): PID 1, the kernel's modprobe and the debug
+// console run it; the role process runs the full /usr/bin/outpost.
+const InitBinaryPath = "/usr/lib/outpost/init"
+
 // BootInfo is what PID 1 needs to know about the image it runs from.
 type BootInfo struct {
 	Board         string   `json:"board"`

@@ -5,12 +5,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/outpost-os/outpost/board"
 )
 
 // rootSkeleton lays out the root image: the binary, /sbin/init, the mount
 // points and a minimal /etc.
 func rootSkeleton(dir string, o Options) error {
-	for _, d := range []string{"proc", "sys", "dev", "run", "var", "tmp", "etc/outpost", "usr/bin", "sbin", "usr/share/outpost/images", "root"} {
+	for _, d := range []string{"proc", "sys", "dev", "run", "var", "tmp", "etc/outpost", "usr/bin", "usr/lib/outpost", "sbin", "usr/share/outpost/images", "root"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return err
 		}
@@ -18,8 +20,14 @@ func rootSkeleton(dir string, o Options) error {
 	if err := copyFile(o.Binary, filepath.Join(dir, "usr/bin/outpost")); err != nil {
 		return fmt.Errorf("root image binary: %w", err)
 	}
+	// PID 1, the kernel's modprobe and the debug console run the small
+	// build (no Kubernetes: a few MB instead of hundreds resident); the role
+	// process runs the full one.
+	if err := copyFile(o.InitBinary, filepath.Join(dir, board.InitBinaryPath[1:])); err != nil {
+		return fmt.Errorf("root image init binary: %w", err)
+	}
 	for _, link := range []string{"sbin/init", "sbin/modprobe"} {
-		if err := os.Symlink("../usr/bin/outpost", filepath.Join(dir, link)); err != nil {
+		if err := os.Symlink("../"+board.InitBinaryPath[1:], filepath.Join(dir, link)); err != nil {
 			return err
 		}
 	}

@@ -130,7 +130,7 @@ func (s *init2) consoleService() supervisor.Service {
 	return supervisor.Service{
 		Name: "console",
 		Run: supervisor.Process(supervisor.Command{
-			Path:   Self,
+			Path:   Slim,
 			Args:   []string{"console"},
 			Stdin:  s.stdin,
 			Stdout: s.console,

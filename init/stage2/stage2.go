@@ -26,8 +26,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Self is the outpost binary in the root image; services are forks of it.
-const Self = "/usr/bin/outpost"
+// Self is the full outpost binary in the root image: the role process runs
+// it. Slim is the build without Kubernetes that PID 1 itself runs, used
+// for small helpers such as the debug console.
+const (
+	Self = "/usr/bin/outpost"
+	Slim = board.InitBinaryPath
+)
 
 // LogDir holds one log file per service.
 const LogDir = "/var/log/outpost"

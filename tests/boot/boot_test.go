@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,15 @@ func TestBootPhasesRootModulesSysctls(t *testing.T) {
 		}
 		if strings.Contains(out, "FAILED") || strings.Contains(out, "WARN") {
 			t.Errorf("a phase failed or warned")
+		}
+
+		// PID 1 runs the build without Kubernetes and stays small.
+		status := strings.Join(v.MustRun("cat /proc/1/status", cmdTimeout), "\n")
+		m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindStringSubmatch(status)
+		if m == nil {
+			t.Errorf("no VmRSS in /proc/1/status:\n%s", status)
+		} else if kb, _ := strconv.Atoi(m[1]); kb > 40*1024 {
+			t.Errorf("PID 1 uses %d kB resident, want under 40 MiB", kb)
 		}
 
 		mounts := strings.Join(v.MustRun("cat /proc/mounts", cmdTimeout), "\n")
