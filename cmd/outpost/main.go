@@ -75,7 +75,14 @@ func commandName(argv []string) (string, []string) {
 		return "", nil
 	}
 	switch base := filepath.Base(argv[0]); base {
-	case "init", "modprobe":
+	case "init":
+		// The small build lives at /usr/lib/outpost/init; started with a
+		// command (as the debug console is), it runs that command.
+		if len(argv) > 1 && isCommand(argv[1]) && argv[1] != "init" {
+			return argv[1], argv[2:]
+		}
+		return "init", argv[1:]
+	case "modprobe":
 		return base, argv[1:]
 	case "outpost", "outpost.test":
 	default:
@@ -114,4 +121,13 @@ func roleNames() []string {
 		}
 	}
 	return names
+}
+
+func isCommand(name string) bool {
+	for _, c := range commands() {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
 }
