@@ -52,21 +52,7 @@ func (s *ConfigDriveSource) Name() string { return config.SourceOpenStack }
 
 // Fetch implements Source.
 func (s *ConfigDriveSource) Fetch(context.Context) (*config.Layer, error) {
-	v, err := FindVolume(s.SysRoot, s.DevRoot, ConfigDriveLabel)
-	if err != nil || v == nil {
-		return nil, err
-	}
-	fsys, release, err := OpenVolume(v, s.MountDir)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	l, err := ReadConfigDrive(fsys)
-	if err != nil {
-		return nil, withOrigin(err, v.Device)
-	}
-	l.Origin = v.Device
-	return l, nil
+	return readLabelled(s.SysRoot, s.DevRoot, s.MountDir, ConfigDriveLabel, ReadConfigDrive)
 }
 
 // ReadConfigDrive reads openstack/latest/{meta_data.json, network_data.json,

@@ -57,25 +57,13 @@ func (s *NoCloudSource) Fetch(ctx context.Context) (*config.Layer, error) {
 }
 
 func (s *NoCloudSource) fromVolume(seed *NoCloudSeed) (*config.Layer, error) {
-	v, err := FindVolume(s.SysRoot, s.DevRoot, NoCloudLabel)
-	if err != nil || v == nil {
-		return nil, err
-	}
-	fsys, release, err := OpenVolume(v, s.MountDir)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	f, err := readNoCloudFiles(fsys)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", v.Device, err)
-	}
-	l, err := decodeNoCloud(f, seed)
-	if err != nil {
-		return nil, withOrigin(err, v.Device)
-	}
-	l.Origin = v.Device
-	return l, nil
+	return readLabelled(s.SysRoot, s.DevRoot, s.MountDir, NoCloudLabel, func(fsys fs.FS) (*config.Layer, error) {
+		f, err := readNoCloudFiles(fsys)
+		if err != nil {
+			return nil, err
+		}
+		return decodeNoCloud(f, seed)
+	})
 }
 
 // seedLayer holds h= and i= of ds=nocloud.

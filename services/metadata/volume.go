@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+
+	"github.com/outpost-os/outpost/services/config"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,4 +78,25 @@ func probe(dev string, labels []string) *Volume {
 		}
 	}
 	return nil
+}
+
+// readLabelled finds the volume with label, opens it (mounted read-only at
+// mountDir, or read in user space) and decodes it with read. No such volume
+// gives no layer and no error; the layer's origin is the device.
+func readLabelled(sysRoot, devRoot, mountDir, label string, read func(fs.FS) (*config.Layer, error)) (*config.Layer, error) {
+	v, err := FindVolume(sysRoot, devRoot, label)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	fsys, release, err := OpenVolume(v, mountDir)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	l, err := read(fsys)
+	if err != nil {
+		return nil, withOrigin(err, v.Device)
+	}
+	l.Origin = v.Device
+	return l, nil
 }
