@@ -96,33 +96,47 @@ func (p Params) duration(key string, def time.Duration) (time.Duration, error) {
 // double quotes as the kernel does; a bare word maps to "".
 func Fields(cmdline string) map[string]string {
 	out := map[string]string{}
-	for _, w := range split(cmdline) {
+	for _, w := range Split(cmdline) {
 		k, v, _ := strings.Cut(w, "=")
-		out[k] = strings.ReplaceAll(v, `"`, "")
+		out[k] = v
 	}
 	return out
 }
 
-func split(s string) []string {
-	var words []string
+// Split splits a kernel command line into words on white space outside double quotes (which
+// it drops), as the kernel does, and stops at "--": what follows belongs to
+// init's argv.
+func Split(text string) []string {
+	var out []string
 	var cur strings.Builder
-	quoted := false
-	for _, r := range s {
+	inQuote, started := false, false
+	flush := func() bool {
+		if !started {
+			return true
+		}
+		s := cur.String()
+		cur.Reset()
+		started = false
+		if s == "--" {
+			return false
+		}
+		out = append(out, s)
+		return true
+	}
+	for _, r := range text {
 		switch {
 		case r == '"':
-			quoted = !quoted
-			cur.WriteRune(r)
-		case (r == ' ' || r == '\n' || r == '\t') && !quoted:
-			if cur.Len() > 0 {
-				words = append(words, cur.String())
-				cur.Reset()
+			inQuote = !inQuote
+			started = true
+		case !inQuote && (r == ' ' || r == '\t' || r == '\n' || r == '\r'):
+			if !flush() {
+				return out
 			}
 		default:
 			cur.WriteRune(r)
+			started = true
 		}
 	}
-	if cur.Len() > 0 {
-		words = append(words, cur.String())
-	}
-	return words
+	flush()
+	return out
 }

@@ -50,3 +50,16 @@ func FuzzParse(f *testing.F) {
 		Parse(s)
 	})
 }
+
+func TestSplitQuotesAndDoubleDash(t *testing.T) {
+	got := Split(`a="b c" d  "e=f g"` + "\n -- single")
+	want := []string{"a=b c", "d", "e=f g"}
+	if len(got) != len(want) {
+		t.Fatalf("%q", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%d: %q want %q", i, got[i], want[i])
+		}
+	}
+}

@@ -1,17 +1,16 @@
 package metadata
 
 import (
-	"slices"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/outpost-os/outpost/init/bootparam"
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
+	"github.com/outpost-os/outpost/init/bootparam"
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -40,7 +39,7 @@ const maxCmdline = 64 << 10
 // belong to init and are ignored; values may be double-quoted.
 func ParseCmdline(text string) *Cmdline {
 	c := &Cmdline{Layer: config.NewLayer(config.SourceCmdline)}
-	for _, param := range splitCmdline(text) {
+	for _, param := range bootparam.Split(text) {
 		key, value, hasValue := strings.Cut(param, "=")
 		switch {
 		case key == "ds":
@@ -109,43 +108,6 @@ func parseDS(value string) *NoCloudSeed {
 		}
 	}
 	return seed
-}
-
-// splitCmdline splits on spaces outside double quotes, as the kernel does,
-// and stops at "--".
-func splitCmdline(text string) []string {
-	var out []string
-	var cur strings.Builder
-	inQuote, started := false, false
-	flush := func() bool {
-		if !started {
-			return true
-		}
-		s := cur.String()
-		cur.Reset()
-		started = false
-		if s == "--" {
-			return false
-		}
-		out = append(out, s)
-		return true
-	}
-	for _, r := range text {
-		switch {
-		case r == '"':
-			inQuote = !inQuote
-			started = true
-		case !inQuote && (r == ' ' || r == '\t' || r == '\n' || r == '\r'):
-			if !flush() {
-				return out
-			}
-		default:
-			cur.WriteRune(r)
-			started = true
-		}
-	}
-	flush()
-	return out
 }
 
 // readCmdline reads and parses the file; a missing file is an error since

@@ -58,19 +58,6 @@ func TestParseCmdlinePlain(t *testing.T) {
 	}
 }
 
-func TestSplitCmdlineQuotes(t *testing.T) {
-	got := splitCmdline(`a="b c" d  "e=f g"` + "\n")
-	want := []string{"a=b c", "d", "e=f g"}
-	if len(got) != len(want) {
-		t.Fatalf("%q", got)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("%d: %q want %q", i, got[i], want[i])
-		}
-	}
-}
-
 func TestCmdlineSource(t *testing.T) {
 	src := &CmdlineSource{Path: filepath.Join("testdata", "cmdline", "qemu.txt")}
 	l, err := src.Fetch(context.Background())
