@@ -32,29 +32,29 @@ $(BUILD)/bin/%/outpost-initramfs: FORCE
 FORCE:
 
 
+# The GOARCH of each board's binaries.
+ARCH_qemu-x86_64 := amd64
+ARCH_qemu-arm64  := arm64
+IMAGES           ?= $(BUILD)/images
+
 image: deps build
 	$(MAKE) --no-print-directory image-$(BOARD)
 
-image-qemu-x86_64: $(BUILD)/bin/amd64/outpost $(BUILD)/bin/amd64/outpost-initramfs
-	$(BUILD)/outpost image build --board qemu-x86_64 --cache $(CACHE) --out $(BUILD)/images/qemu-x86_64 \
-		--binary $(BUILD)/bin/amd64/outpost --init-binary $(BUILD)/bin/amd64/outpost-initramfs --compression $(COMPRESSION)
-
-image-qemu-arm64: $(BUILD)/bin/arm64/outpost $(BUILD)/bin/arm64/outpost-initramfs
-	$(BUILD)/outpost image build --board qemu-arm64 --cache $(CACHE) --out $(BUILD)/images/qemu-arm64 \
-		--binary $(BUILD)/bin/arm64/outpost --init-binary $(BUILD)/bin/arm64/outpost-initramfs --compression $(COMPRESSION)
+.SECONDEXPANSION:
+image-%: $(BUILD)/bin/$$(ARCH_$$*)/outpost $(BUILD)/bin/$$(ARCH_$$*)/outpost-initramfs
+	$(BUILD)/outpost image build --board $* --cache $(CACHE) --out $(IMAGES)/$* \
+		--binary $(BUILD)/bin/$(ARCH_$*)/outpost --init-binary $(BUILD)/bin/$(ARCH_$*)/outpost-initramfs \
+		--compression $(COMPRESSION)
 
 images: deps build
 	$(MAKE) --no-print-directory image-qemu-x86_64 image-qemu-arm64
 
 run: image
-	$(BUILD)/outpost image run --board $(BOARD) --dir $(BUILD)/images/$(BOARD) --append outpost.console=on
+	$(BUILD)/outpost image run --board $(BOARD) --dir $(IMAGES)/$(BOARD) --append outpost.console=on
 
-# One zstd image per board, shared by every QEMU test.
-test-images: deps build $(BUILD)/bin/amd64/outpost $(BUILD)/bin/amd64/outpost-initramfs $(BUILD)/bin/arm64/outpost $(BUILD)/bin/arm64/outpost-initramfs
-	$(BUILD)/outpost image build --board qemu-x86_64 --cache $(CACHE) --out $(TEST_IMAGES)/qemu-x86_64 \
-		--binary $(BUILD)/bin/amd64/outpost --init-binary $(BUILD)/bin/amd64/outpost-initramfs --compression zstd
-	$(BUILD)/outpost image build --board qemu-arm64 --cache $(CACHE) --out $(TEST_IMAGES)/qemu-arm64 \
-		--binary $(BUILD)/bin/arm64/outpost --init-binary $(BUILD)/bin/arm64/outpost-initramfs --compression zstd
+# One zstd image per board (quicker to build), shared by every QEMU test.
+test-images: deps build
+	$(MAKE) --no-print-directory image-qemu-x86_64 image-qemu-arm64 IMAGES=$(TEST_IMAGES) COMPRESSION=zstd
 
 test: test-images
 	OUTPOST_IMAGES=$(abspath $(TEST_IMAGES)) OUTPOST_BIN=$(abspath $(BUILD)/outpost) \

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/init/sysctl"
 	"github.com/outpost-os/outpost/services/atomicfile"
 	"github.com/outpost-os/outpost/services/config"
@@ -25,11 +24,7 @@ func (s *init2) applyConfig() error {
 		}
 	}
 	if len(c.Modules) > 0 {
-		if l, err := kmod.NewLoader("/", s.boot.KernelVersion); err != nil {
-			errs = append(errs, err)
-		} else {
-			errs = append(errs, l.Load(c.Modules))
-		}
+		errs = append(errs, s.loadModules(c.Modules))
 	}
 	if len(c.Sysctls) > 0 {
 		errs = append(errs, sysctl.Apply("/proc/sys", c.Sysctls))

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/services/clock"
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/metadata"
@@ -25,9 +24,8 @@ type node struct {
 // metadataPhase reads every source that needs no network. Missing or bad
 // metadata never fails the boot: it puts the node in maintenance mode.
 func (s *init2) metadataPhase(ctx context.Context) error {
-	if l, err := kmod.NewLoader("/", s.boot.KernelVersion); err == nil {
-		l.Load(append([]string{metadata.FwCfgModule}, metadata.VolumeModules()...))
-	}
+	// Best effort: a kernel with these built in, or without them, is fine.
+	s.loadModules(append([]string{metadata.FwCfgModule}, metadata.VolumeModules()...))
 	s.loadMetadata(ctx, true)
 	return nil
 }
@@ -104,10 +102,9 @@ func (s *init2) announceMaintenance(err error) {
 
 // clockPhase sets the clock from the configured NTP servers, bounded.
 func (s *init2) clockPhase(ctx context.Context) error {
-	floor := clock.Floor()
 	servers := s.ntpServers()
 	if len(servers) == 0 {
-		if err := clock.CheckPlausible(time.Now(), floor); err != nil {
+		if err := clock.CheckPlausible(time.Now(), clock.Floor()); err != nil {
 			return fmt.Errorf("%w; no NTP servers configured (ntp.servers)", err)
 		}
 		return nil
@@ -131,7 +128,13 @@ func (s *init2) ntpServers() []string {
 // until one gives a usable configuration, then applies it and starts the
 // role.
 func (s *init2) waitForConfig(ctx context.Context) {
-	res, err := metadata.Poll(ctx, metadata.Options{Logger: s.log}, 10*time.Second, func(_ *metadata.Result, err error) {
+	const interval = 10 * time.Second
+	select { // the boot has just looked at every source
+	case <-time.After(interval):
+	case <-ctx.Done():
+		return
+	}
+	res, err := metadata.Poll(ctx, metadata.Options{Logger: s.log}, interval, func(_ *metadata.Result, err error) {
 		s.log.Debug("still no usable configuration", "err", err)
 	})
 	if err != nil {

@@ -69,7 +69,17 @@ func (s *init2) modulesPhase(context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.modules = l
 	return errors.Join(l.Load(s.boot.Modules), l.Load(kmod.Kubernetes()))
+}
+
+// loadModules loads more modules with the loader of the modules phase, so
+// modules.dep is read once per boot.
+func (s *init2) loadModules(names []string) error {
+	if s.modules == nil {
+		return fmt.Errorf("load %v: the modules phase found no usable modules.dep", names)
+	}
+	return s.modules.Load(names)
 }
 
 func sysctlPhase(context.Context) error {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/init/bootparam"
+	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/init/phase"
 	"github.com/outpost-os/outpost/init/power"
 	"github.com/outpost-os/outpost/init/reap"
@@ -53,6 +54,7 @@ type init2 struct {
 	params  bootparam.Params
 	boot    board.BootInfo
 	node    node
+	modules *kmod.Loader
 	reaper  *reap.Reaper
 	sup     *supervisor.Supervisor
 	events  chan shutdown.Kind

@@ -127,9 +127,6 @@ func (u *unit) finish(err error) {
 func (u *unit) setState(s State, err error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if s == StateRunning && u.state == StateReady {
-		return
-	}
 	u.state, u.since = s, time.Now()
 	if err != nil {
 		u.lastErr = err.Error()
