@@ -1,0 +1,21 @@
+// Package images names the container images Outpost builds from source and
+// bakes into every root image as OCI archives (/usr/share/outpost/images):
+// the pod sandbox (pause), CoreDNS and a small test workload. The names use
+// the outpost.local registry, which does not exist: these images are only
+// ever imported, never pulled.
+package images
+
+// References of the baked images, as containerd and the kubelet see them.
+const (
+	Pause    = "outpost.local/pause:1.0"
+	CoreDNS  = "outpost.local/coredns:1.15.0"
+	Workload = "outpost.local/workload:1.0"
+)
+
+// Dir is where the root image keeps the archives; StateDir is where images
+// dropped in later go. Every *.tar in either is imported before the kubelet
+// starts.
+const (
+	Dir      = "/usr/share/outpost/images"
+	StateDir = "/var/lib/outpost/agent/images"
+)
