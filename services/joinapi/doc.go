@@ -15,8 +15,11 @@
 //	GET  /v1-outpost/server-ca.crt           server CA PEM
 //	GET  /v1-outpost/config                  ClusterConfig JSON
 //	GET  /v1-outpost/readyz                  200 once Config.Ready says so
+//	GET  /v1-outpost/admin.kubeconfig        admin kubeconfig (server token only);
+//	                                         ?server=https://HOST:PORT sets its apiserver URL
 //
 // Everything under /v1-outpost/ needs HTTP basic auth with user "server" and
 // the server token's secret, or user "node" and the agent (or server)
-// token's secret.
+// token's secret. admin.kubeconfig needs user "server": the agent token
+// gets 403, no or a wrong token 401.
 package joinapi

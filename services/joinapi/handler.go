@@ -36,6 +36,9 @@ type Config struct {
 	AgentToken  token.Token
 	Passwords   PasswordStore
 	Cluster     ClusterConfig
+	// APIServerURL is the apiserver URL written into the admin kubeconfig
+	// when the client asks for none (https://<advertise address>:6443).
+	APIServerURL string
 	// Ready reports whether the control plane is ready; nil means always.
 	Ready func(context.Context) error
 	// Logger defaults to slog.Default().
@@ -69,6 +72,7 @@ func New(cfg Config) (http.Handler, error) {
 func (h *handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	node := func(f http.HandlerFunc) http.HandlerFunc { return h.auth.require(roleNode, f) }
+	server := func(f http.HandlerFunc) http.HandlerFunc { return h.auth.require(roleServer, f) }
 	mux.HandleFunc("GET /cacerts", h.pem(h.cfg.Certs.ServerCA.CertPEM))
 	mux.HandleFunc("GET /ping", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "pong") })
 	mux.HandleFunc("POST "+Prefix+"serving-kubelet.crt", node(h.signNode(h.cfg.Certs.ServerCA, pki.UsageServer)))
@@ -79,6 +83,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET "+Prefix+"server-ca.crt", node(h.pem(h.cfg.Certs.ServerCA.CertPEM)))
 	mux.HandleFunc("GET "+Prefix+"config", node(h.config))
 	mux.HandleFunc("GET "+Prefix+"readyz", node(h.readyz))
+	mux.HandleFunc("GET "+Prefix+KubeconfigPath, server(h.adminKubeconfig))
 	return mux
 }
 

@@ -32,6 +32,7 @@ type env struct {
 	srv           *httptest.Server
 	ready         *atomic.Bool
 	handler       http.Handler
+	apiURL        string // the apiserver URL of the admin kubeconfig
 }
 
 var cluster = ClusterConfig{ClusterCIDR: "10.42.0.0/16", ServiceCIDR: "10.43.0.0/16", ClusterDNS: "10.43.0.10",
@@ -49,9 +50,9 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{certs: certs, server: server, agent: agent, kube: fake.NewClientset(), ready: &atomic.Bool{}}
+	e := &env{certs: certs, server: server, agent: agent, kube: fake.NewClientset(), ready: &atomic.Bool{}, apiURL: "https://192.0.2.1:6443"}
 	e.handler, err = New(Config{Certs: certs, ServerToken: server, AgentToken: agent, Passwords: NewSecretStore(e.kube),
-		Cluster: cluster, Logger: slog.New(slog.DiscardHandler), Ready: func(context.Context) error {
+		Cluster: cluster, APIServerURL: e.apiURL, Logger: slog.New(slog.DiscardHandler), Ready: func(context.Context) error {
 			if !e.ready.Load() {
 				return errNotReady
 			}
