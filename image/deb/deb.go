@@ -21,23 +21,31 @@ import (
 type Package struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
-	Arch    string `json:"arch"`
-	SHA256  string `json:"sha256"`
-	Depends string `json:"-"`
-	Path    string `json:"-"` // the .deb in the cache, once fetched
+	// Arch is the package's architecture: the board's, or "all".
+	Arch       string `json:"arch"`
+	SHA256     string `json:"sha256"`
+	Depends    string `json:"-"`
+	PreDepends string `json:"-"`
+	Path       string `json:"-"` // the .deb in the cache, once fetched
 }
 
-// Resolve asks apt which version of name for arch it would fetch.
+// Resolve asks apt which version of name for arch it would fetch (or of
+// name for all architectures, when the package is one of those).
 func Resolve(ctx context.Context, name, arch string) (Package, error) {
 	if err := checkArch(ctx, arch); err != nil {
 		return Package{}, err
 	}
 	out, err := exec.CommandContext(ctx, "apt-cache", "show", "--no-all-versions", name+":"+arch).CombinedOutput()
+	if err == nil && len(bytes.TrimSpace(out)) == 0 {
+		out, err = exec.CommandContext(ctx, "apt-cache", "show", "--no-all-versions", name+":all").CombinedOutput()
+	}
 	if err != nil || len(bytes.TrimSpace(out)) == 0 {
 		return Package{}, fmt.Errorf("package %s:%s is not known to apt (%s): run 'apt-get update' and check the name", name, arch, firstLine(out, err))
 	}
 	p := parseControl(out)
-	p.Arch = arch
+	if p.Arch != "all" {
+		p.Arch = arch
+	}
 	if p.Name == "" || p.Version == "" {
 		return Package{}, fmt.Errorf("package %s:%s: apt-cache gave no version", name, arch)
 	}
@@ -91,11 +99,10 @@ func Extract(ctx context.Context, p Package, dir string) error {
 // FirstDepend returns the first package name in the Depends field that
 // starts with prefix (how a kernel metapackage names its kernel).
 func (p Package) FirstDepend(prefix string) string {
-	for _, alt := range strings.Split(p.Depends, ",") {
-		for _, opt := range strings.Split(alt, "|") {
-			name := strings.Fields(strings.TrimSpace(opt))
-			if len(name) > 0 && strings.HasPrefix(name[0], prefix) {
-				return strings.SplitN(name[0], ":", 2)[0]
+	for _, alts := range ParseDepends(p.Depends) {
+		for _, d := range alts {
+			if strings.HasPrefix(d.Name, prefix) {
+				return d.Name
 			}
 		}
 	}
@@ -142,6 +149,10 @@ func parseControl(out []byte) Package {
 			p.SHA256 = v
 		case "Depends":
 			p.Depends = v
+		case "Pre-Depends":
+			p.PreDepends = v
+		case "Architecture":
+			p.Arch = v
 		}
 	}
 	return p

@@ -43,3 +43,18 @@ func TestResolveUnknownPackage(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestResolveArchAll resolves a package built for all architectures
+// (netbase) for arm64: apt knows it only as netbase:all.
+func TestResolveArchAll(t *testing.T) {
+	if _, err := exec.LookPath("apt-cache"); err != nil {
+		t.Fatal("apt-cache is needed (Debian host)")
+	}
+	p, err := Resolve(context.Background(), "netbase", "arm64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Arch != "all" || p.Version == "" || !strings.HasSuffix(fileName(p), "_all.deb") {
+		t.Errorf("netbase = %+v (%s)", p, fileName(p))
+	}
+}
