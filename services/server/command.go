@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+
+	"github.com/outpost-os/outpost/services/roleflags"
 )
 
 // Command runs `outpost server`. argv is the whole command line of the
@@ -15,10 +17,10 @@ import (
 // given on the command line first makes the process re-execute itself
 // without it (see hideSecrets), so it never stays in /proc/<pid>/cmdline.
 func Command(ctx context.Context, argv, args []string) error {
-	if err := hideSecrets(argv); err != nil {
+	if err := roleflags.HideSecrets(argv, flagToken, flagAgent); err != nil {
 		return err
 	}
-	inherited, err := inheritedSecrets()
+	inherited, err := roleflags.Inherited()
 	if err != nil {
 		return err
 	}
@@ -32,7 +34,7 @@ func Command(ctx context.Context, argv, args []string) error {
 
 // parseOptions reads flags, then secrets handed over by a re-exec and the
 // environment, then the config file for whatever is still unset.
-func parseOptions(args []string, inherited secrets, stderr io.Writer) (*Options, error) {
+func parseOptions(args []string, inherited roleflags.Secrets, stderr io.Writer) (*Options, error) {
 	o := &Options{}
 	fset := o.flagSet(stderr)
 	if err := fset.Parse(args); err != nil {
@@ -46,9 +48,9 @@ func parseOptions(args []string, inherited secrets, stderr io.Writer) (*Options,
 	}
 	set := map[string]bool{}
 	fset.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	takeSecret(&o.Token, inherited.Token, envToken, flagToken, set)
-	takeSecret(&o.AgentToken, inherited.AgentToken, envAgentToken, flagAgent, set)
-	if err := applyConfigFile(fset, o.ConfigFile, set[flagConfig], set); err != nil {
+	roleflags.Take(&o.Token, inherited, envToken, flagToken, set)
+	roleflags.Take(&o.AgentToken, inherited, envAgentToken, flagAgent, set)
+	if err := roleflags.ConfigFile(fset, o.ConfigFile, set[flagConfig], set, configKeys); err != nil {
 		return nil, err
 	}
 	if err := o.validate(); err != nil {
@@ -57,16 +59,14 @@ func parseOptions(args []string, inherited secrets, stderr io.Writer) (*Options,
 	return o, nil
 }
 
-// takeSecret sets dst from the re-exec pipe, else from the environment,
-// and marks the flag as given so the config file does not override it.
-func takeSecret(dst *string, inherited, env, name string, set map[string]bool) {
-	switch {
-	case inherited != "":
-		*dst = inherited
-	case !set[name] && os.Getenv(env) != "":
-		*dst = os.Getenv(env)
-	default:
-		return
-	}
-	set[name] = true
+// configKeys maps keys of the node configuration (services/config) whose
+// names differ from the flag they set.
+var configKeys = map[string]string{
+	"tls-sans":                     "tls-san",
+	"kube-apiserver-args":          "kube-apiserver-arg",
+	"kube-controller-manager-args": "kube-controller-manager-arg",
+	"kube-scheduler-args":          "kube-scheduler-arg",
+	"https-port":                   "https-listen-port",
+	"node-ip":                      "advertise-address",
+	"hostname":                     "node-name",
 }

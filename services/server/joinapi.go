@@ -32,6 +32,7 @@ type joinSettings struct {
 	ServerToken, AgentToken token.Token
 	SupervisorKubeconfig    string
 	Cluster                 joinapi.ClusterConfig
+	APIServerURL            string // in the admin kubeconfig the join API serves
 }
 
 // startJoinAPI serves the join API over TLS (serving-supervisor, from
@@ -48,6 +49,7 @@ func startJoinAPI(s joinSettings, log *slog.Logger) (*joinServer, error) {
 	h, err := joinapi.New(joinapi.Config{
 		Certs: s.Certs, ServerToken: s.ServerToken, AgentToken: s.AgentToken,
 		Passwords: joinapi.NewSecretStore(client), Cluster: s.Cluster, Logger: log,
+		APIServerURL: s.APIServerURL,
 	})
 	if err != nil {
 		return nil, err

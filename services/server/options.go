@@ -38,6 +38,7 @@ type Options struct {
 	WriteKubeconfig     string
 	WriteKubeconfigMode string
 	DisableAgent        bool
+	Disable             listFlag // add-ons not to deploy (services/addons)
 	APIServerArgs       listFlag
 	ControllerArgs      listFlag
 	SchedulerArgs       listFlag
@@ -100,6 +101,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.WriteKubeconfig, "write-kubeconfig", DefaultKubeconfig, "where to write the admin kubeconfig")
 	fs.StringVar(&o.WriteKubeconfigMode, "write-kubeconfig-mode", DefaultKubeconfigMode, "mode of the admin kubeconfig (octal)")
 	fs.BoolVar(&o.DisableAgent, "disable-agent", false, "run the control plane without the node agent")
+	fs.Var(&o.Disable, "disable", "add-on not to deploy: coredns (repeatable or comma-separated)")
 	fs.Var(&o.APIServerArgs, "kube-apiserver-arg", "extra kube-apiserver argument key=value (repeatable)")
 	fs.Var(&o.ControllerArgs, "kube-controller-manager-arg", "extra kube-controller-manager argument key=value (repeatable)")
 	fs.Var(&o.SchedulerArgs, "kube-scheduler-arg", "extra kube-scheduler argument key=value (repeatable)")

@@ -5,8 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
+
+	"github.com/outpost-os/outpost/services/roleflags"
 )
 
 func writeConfig(t *testing.T, text string) string {
@@ -31,7 +32,7 @@ https_listen_port: 7443
 cluster_init: true
 network: {interfaces: [{name: eth0}]}
 `)
-	o, err := parseOptions([]string{"--config", cfg, "--https-listen-port", "8443"}, secrets{}, io.Discard)
+	o, err := parseOptions([]string{"--config", cfg, "--https-listen-port", "8443"}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +60,11 @@ func TestConfigFileErrors(t *testing.T) {
 		"bad ip":     "bind_address: localhost",
 		"port range": "supervisor_port: 70000",
 	} {
-		if _, err := parseOptions([]string{"--config", writeConfig(t, text)}, secrets{}, io.Discard); err == nil {
+		if _, err := parseOptions([]string{"--config", writeConfig(t, text)}, nil, io.Discard); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := parseOptions([]string{"--config", "/nonexistent/config.yaml"}, secrets{}, io.Discard); err == nil {
+	if _, err := parseOptions([]string{"--config", "/nonexistent/config.yaml"}, nil, io.Discard); err == nil {
 		t.Error("a missing config file named by --config was accepted")
 	}
 }
@@ -71,45 +72,15 @@ func TestConfigFileErrors(t *testing.T) {
 func TestTokenPrecedence(t *testing.T) {
 	cfg := writeConfig(t, "token: from-file\nagent_token: agent-from-file\n")
 	t.Setenv(envToken, "from-env")
-	o, err := parseOptions([]string{"--config", cfg}, secrets{}, io.Discard)
+	o, err := parseOptions([]string{"--config", cfg}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.Token != "from-env" || o.AgentToken != "agent-from-file" {
 		t.Errorf("env must beat the file: %q %q", o.Token, o.AgentToken)
 	}
-	o, err = parseOptions([]string{"--config", cfg}, secrets{Token: "from-pipe"}, io.Discard)
+	o, err = parseOptions([]string{"--config", cfg}, roleflags.Secrets{"token": "from-pipe"}, io.Discard)
 	if err != nil || o.Token != "from-pipe" {
 		t.Errorf("the re-exec pipe must win: %q %v", o.Token, err)
 	}
 }
-
-func TestSplitSecrets(t *testing.T) {
-	argv := []string{"outpost", "server", "--token", "s1", "--token-file", "/f", "-agent-token=s2", "--data-dir", "/d"}
-	rest, s := splitSecrets(argv)
-	want := []string{"outpost", "server", "--token-file", "/f", "--data-dir", "/d"}
-	if !slices.Equal(rest, want) || s.Token != "s1" || s.AgentToken != "s2" {
-		t.Errorf("got %q %+v", rest, s)
-	}
-	rest, s = splitSecrets([]string{"outpost", "server", "--", "--token", "x"})
-	if len(rest) != 5 || s != (secrets{}) {
-		t.Errorf("arguments after -- must stay: %q %+v", rest, s)
-	}
-}
-
-func TestSecretPipeRoundTrip(t *testing.T) {
-	fd, err := secretPipe(secrets{Token: "t0k", AgentToken: "a9"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(envSecretsFD, itoa(fd))
-	got, err := inheritedSecrets()
-	if err != nil || got.Token != "t0k" || got.AgentToken != "a9" {
-		t.Fatalf("got %+v %v", got, err)
-	}
-	if os.Getenv(envSecretsFD) != "" {
-		t.Error("the fd variable must be cleared once read")
-	}
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -119,6 +119,8 @@ func (b *boot) serve(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer js.stop()
+	waitAddons := b.startAddons(ctx)
+	defer waitAddons()
 	b.printReady(out, backend.Kind)
 	return waitStopped(cancel, cpDone, backend.Failed, js.failed, b.log)
 }

@@ -82,6 +82,7 @@ func (o *Options) joinSettings(a addresses, certs *pki.ServerCerts, server, agen
 	return joinSettings{
 		Host: a.listenHost(), Port: o.SupervisorPort, Certs: certs,
 		ServerToken: server, AgentToken: agent, SupervisorKubeconfig: creds.Supervisor,
+		APIServerURL: endpoint(a.Advertise, o.HTTPSPort),
 		Cluster: joinapi.ClusterConfig{
 			ClusterCIDR: o.ClusterCIDR, ServiceCIDR: o.ServiceCIDR, ClusterDNS: o.ClusterDNS,
 			ClusterDomain: o.ClusterDomain, FlannelBackend: "vxlan", APIServerPort: o.HTTPSPort,

@@ -1,4 +1,4 @@
-package server
+package roleflags
 
 import (
 	"errors"
@@ -15,11 +15,13 @@ import (
 // maxConfigSize caps the config file.
 const maxConfigSize = 1 << 20
 
-// applyConfigFile sets every flag that the command line left unset from
-// the keys of the YAML file at path. Keys are flag names in snake_case or
-// kebab-case; keys that name no flag belong to other parts of the node and
-// are ignored. A missing file is fine unless required.
-func applyConfigFile(fset *flag.FlagSet, path string, required bool, setOnCmdline map[string]bool) error {
+// ConfigFile sets every flag that the command line left unset from the
+// keys of the YAML file at path. Keys are flag names in snake_case or
+// kebab-case, or names that rename maps to a flag name; keys that name no
+// flag belong to other parts of the node and are ignored. A map value sets
+// the flag once per key as key=value (node labels). A missing file is fine
+// unless required. The flag named config is never set from the file.
+func ConfigFile(fset *flag.FlagSet, path string, required bool, setOnCmdline map[string]bool, rename map[string]string) error {
 	data, err := readConfig(path, required)
 	if err != nil || data == nil {
 		return err
@@ -35,8 +37,8 @@ func applyConfigFile(fset *flag.FlagSet, path string, required bool, setOnCmdlin
 	sort.Strings(keys)
 	var errs []error
 	for _, k := range keys {
-		name := flagName(k)
-		if fset.Lookup(name) == nil || name == flagConfig || setOnCmdline[name] {
+		name := flagName(k, rename)
+		if fset.Lookup(name) == nil || name == "config" || setOnCmdline[name] {
 			continue
 		}
 		if err := setFromYAML(fset, name, doc[k]); err != nil {
@@ -67,21 +69,10 @@ func readConfig(path string, required bool) ([]byte, error) {
 	return data, nil
 }
 
-func flagName(key string) string {
+func flagName(key string, rename map[string]string) string {
 	name := strings.ReplaceAll(key, "_", "-")
-	// Keys of the node configuration (services/config) whose names differ
-	// from the flag they set.
-	switch name {
-	case "tls-sans":
-		return "tls-san"
-	case "kube-apiserver-args", "kube-controller-manager-args", "kube-scheduler-args":
-		return strings.TrimSuffix(name, "s")
-	case "https-port":
-		return "https-listen-port"
-	case "node-ip":
-		return "advertise-address"
-	case "hostname":
-		return "node-name"
+	if r, ok := rename[name]; ok {
+		return r
 	}
 	return name
 }
@@ -89,6 +80,18 @@ func flagName(key string) string {
 func setFromYAML(fset *flag.FlagSet, name string, v any) error {
 	switch v := v.(type) {
 	case nil:
+		return nil
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := setScalar(fset, name, fmt.Sprintf("%s=%v", k, v[k])); err != nil {
+				return err
+			}
+		}
 		return nil
 	case []any:
 		for _, e := range v {

@@ -1,4 +1,4 @@
-package server
+package roleflags
 
 import (
 	"encoding/json"
@@ -16,21 +16,16 @@ import (
 // moved out of the command line.
 const envSecretsFD = "OUTPOST_SECRETS_FD"
 
-// secrets are the values that must not stay in /proc/<pid>/cmdline.
-type secrets struct {
-	Token      string `json:"token,omitempty"`
-	AgentToken string `json:"agentToken,omitempty"`
-}
+// Secrets maps a secret flag's name to the value given for it.
+type Secrets map[string]string
 
-// secretFlags are the flags whose values are secrets.
-func secretFlags() []string { return []string{flagToken, flagAgent} }
-
-// hideSecrets replaces the process image with the same binary and argv
-// without the secret flags; the secrets travel through an inherited pipe.
-// It returns only on error, or when argv carries no secret.
-func hideSecrets(argv []string) error {
-	rest, s := splitSecrets(argv)
-	if s == (secrets{}) {
+// HideSecrets replaces the process image with the same binary and argv
+// without the flags named (their values are secrets); the secrets travel
+// through an inherited pipe. It returns only on error, or when argv carries
+// no secret.
+func HideSecrets(argv []string, names ...string) error {
+	rest, s := Split(argv, names...)
+	if len(s) == 0 {
 		return nil
 	}
 	fd, err := secretPipe(s)
@@ -48,17 +43,17 @@ func hideSecrets(argv []string) error {
 	return nil
 }
 
-// splitSecrets removes --token/--agent-token (with "=value" or a separate
-// value, one or two dashes) from argv and returns their values.
-func splitSecrets(argv []string) ([]string, secrets) {
-	var s secrets
+// Split removes the named flags (with "=value" or a separate value, one or
+// two dashes) from argv and returns their values.
+func Split(argv []string, names ...string) ([]string, Secrets) {
+	s := Secrets{}
 	rest := make([]string, 0, len(argv))
 	for i := 0; i < len(argv); i++ {
 		if i > 0 && argv[i] == "--" {
 			rest = append(rest, argv[i:]...)
 			break
 		}
-		name, value, hasValue, ok := secretArg(argv[i])
+		name, value, hasValue, ok := secretArg(argv[i], names)
 		if !ok || i == 0 {
 			rest = append(rest, argv[i])
 			continue
@@ -67,22 +62,18 @@ func splitSecrets(argv []string) ([]string, secrets) {
 			i++
 			value = argv[i]
 		}
-		if name == flagToken {
-			s.Token = value
-		} else {
-			s.AgentToken = value
-		}
+		s[name] = value
 	}
 	return rest, s
 }
 
-func secretArg(arg string) (name, value string, hasValue, ok bool) {
+func secretArg(arg string, names []string) (name, value string, hasValue, ok bool) {
 	if !strings.HasPrefix(arg, "-") {
 		return "", "", false, false
 	}
 	body := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
 	name, value, hasValue = strings.Cut(body, "=")
-	for _, f := range secretFlags() {
+	for _, f := range names {
 		if name == f {
 			return name, value, hasValue, true
 		}
@@ -92,7 +83,7 @@ func secretArg(arg string) (name, value string, hasValue, ok bool) {
 
 // secretPipe writes s into a pipe whose read end survives exec, and returns
 // that end.
-func secretPipe(s secrets) (int, error) {
+func secretPipe(s Secrets) (int, error) {
 	data, err := json.Marshal(s)
 	if err != nil {
 		return 0, err
@@ -111,27 +102,41 @@ func secretPipe(s secrets) (int, error) {
 	return p[0], nil
 }
 
-// inheritedSecrets reads the secrets a previous image of this process put
-// into the pipe named by $OUTPOST_SECRETS_FD, once.
-func inheritedSecrets() (secrets, error) {
+// Inherited reads the secrets a previous image of this process put into
+// the pipe named by $OUTPOST_SECRETS_FD, once.
+func Inherited() (Secrets, error) {
 	v := os.Getenv(envSecretsFD)
 	if v == "" {
-		return secrets{}, nil
+		return nil, nil
 	}
 	os.Unsetenv(envSecretsFD)
 	fd, err := strconv.Atoi(v)
 	if err != nil || fd < 3 {
-		return secrets{}, fmt.Errorf("$%s=%q is not a file descriptor", envSecretsFD, v)
+		return nil, fmt.Errorf("$%s=%q is not a file descriptor", envSecretsFD, v)
 	}
 	f := os.NewFile(uintptr(fd), "secrets")
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
-		return secrets{}, fmt.Errorf("read secrets from fd %d: %w", fd, err)
+		return nil, fmt.Errorf("read secrets from fd %d: %w", fd, err)
 	}
-	var s secrets
+	var s Secrets
 	if err := json.Unmarshal(data, &s); err != nil {
-		return secrets{}, fmt.Errorf("read secrets from fd %d: not the expected form", fd)
+		return nil, fmt.Errorf("read secrets from fd %d: not the expected form", fd)
 	}
 	return s, nil
+}
+
+// Take sets *dst from the re-exec pipe, else from the environment variable
+// env, and marks the flag as given so the config file does not override it.
+func Take(dst *string, inherited Secrets, env, name string, set map[string]bool) {
+	switch {
+	case inherited[name] != "":
+		*dst = inherited[name]
+	case !set[name] && os.Getenv(env) != "":
+		*dst = os.Getenv(env)
+	default:
+		return
+	}
+	set[name] = true
 }
