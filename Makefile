@@ -23,12 +23,15 @@ deps:
 build:
 	$(GOBUILD) -o $(BUILD)/outpost ./cmd/outpost
 
-# The two binaries an image of ARCH needs: the full one for the root image
-# and the stage-1 one (-tags initramfs, without Kubernetes) for /init.
+# The three binaries an image of ARCH needs: the full one for the root
+# image, the stage-1 one (-tags initramfs, without Kubernetes) for /init,
+# and the container runtime (containerd and its shim, without Kubernetes).
 $(BUILD)/bin/%/outpost: FORCE
 	GOARCH=$* $(GOBUILD) -o $@ ./cmd/outpost
 $(BUILD)/bin/%/outpost-initramfs: FORCE
 	GOARCH=$* $(GOBUILD) -tags initramfs -o $@ ./cmd/outpost
+$(BUILD)/bin/%/outpost-runtime: FORCE
+	GOARCH=$* $(GOBUILD) -tags initramfs,containerd -o $@ ./cmd/outpost
 FORCE:
 
 
@@ -41,9 +44,10 @@ image: deps build
 	$(MAKE) --no-print-directory image-$(BOARD)
 
 .SECONDEXPANSION:
-image-%: $(BUILD)/bin/$$(ARCH_$$*)/outpost $(BUILD)/bin/$$(ARCH_$$*)/outpost-initramfs
+image-%: $(BUILD)/bin/$$(ARCH_$$*)/outpost $(BUILD)/bin/$$(ARCH_$$*)/outpost-initramfs $(BUILD)/bin/$$(ARCH_$$*)/outpost-runtime
 	$(BUILD)/outpost image build --board $* --cache $(CACHE) --out $(IMAGES)/$* \
 		--binary $(BUILD)/bin/$(ARCH_$*)/outpost --init-binary $(BUILD)/bin/$(ARCH_$*)/outpost-initramfs \
+		--runtime-binary $(BUILD)/bin/$(ARCH_$*)/outpost-runtime \
 		--compression $(COMPRESSION)
 
 images: deps build

@@ -15,6 +15,11 @@ const BootInfoPath = "/usr/lib/outpost/boot.json"
 // console run it; the role process runs the full /usr/bin/outpost.
 const InitBinaryPath = "/usr/lib/outpost/init"
 
+// RuntimeBinaryPath is where the root image keeps the container runtime
+// build (-tags initramfs,containerd): containerd and its runc shim, started
+// through the links /usr/bin/containerd and /usr/bin/containerd-shim-runc-v2.
+const RuntimeBinaryPath = "/usr/lib/outpost/containerd"
+
 // BootInfo is what PID 1 needs to know about the image it runs from.
 type BootInfo struct {
 	Board         string   `json:"board"`

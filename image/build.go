@@ -33,9 +33,12 @@ type Options struct {
 	Cache string
 	// Binary is the full outpost binary for the board's architecture (the
 	// root image's /usr/bin/outpost); InitBinary is the stage-1 build
-	// (-tags initramfs) that becomes /init.
-	Binary     string
-	InitBinary string
+	// (-tags initramfs) that becomes /init; RuntimeBinary is the container
+	// runtime build (-tags initramfs,containerd) that becomes
+	// /usr/lib/outpost/containerd.
+	Binary        string
+	InitBinary    string
+	RuntimeBinary string
 	// Compression of the squashfs: xz (default, smallest) or zstd.
 	Compression string
 	Progress    *Progress
@@ -96,7 +99,7 @@ func (o *Options) check() error {
 	if o.Compression == "" {
 		o.Compression = "xz"
 	}
-	for name, path := range map[string]string{"outpost binary": o.Binary, "stage-1 binary": o.InitBinary} {
+	for name, path := range map[string]string{"outpost binary": o.Binary, "stage-1 binary": o.InitBinary, "runtime binary": o.RuntimeBinary} {
 		if path == "" {
 			return fmt.Errorf("no %s given: build it for %s (make image does)", name, o.Board.GoArch)
 		}

@@ -37,6 +37,7 @@ func imageBuild(ctx context.Context, args []string) error {
 	cache := fs.String("cache", defaultCache(), "cache for packages and unpacked kernels")
 	bin := fs.String("binary", "", "outpost binary for the board's architecture (default: this one, if the architecture matches)")
 	initBin := fs.String("init-binary", "", "stage-1 outpost binary (built with -tags initramfs)")
+	runtimeBin := fs.String("runtime-binary", "", "container runtime outpost binary (built with -tags initramfs,containerd)")
 	comp := fs.String("compression", "xz", "squashfs compression: xz or zstd")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,7 +55,7 @@ func imageBuild(ctx context.Context, args []string) error {
 		}
 	}
 	_, err = image.Build(ctx, image.Options{Board: b, Out: *out, Cache: *cache, Binary: *bin,
-		InitBinary: *initBin, Compression: *comp, Progress: image.NewProgress(os.Stderr)})
+		InitBinary: *initBin, RuntimeBinary: *runtimeBin, Compression: *comp, Progress: image.NewProgress(os.Stderr)})
 	return err
 }
 

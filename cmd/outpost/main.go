@@ -32,7 +32,8 @@ func commands() []command {
 		{"debug", "helpers for the tests of PID 1 (orphan, sleep)", runDebug},
 		{"version", "print the version", runVersion},
 	}
-	return append(cmds, roleCommands()...)
+	cmds = append(cmds, roleCommands()...)
+	return append(cmds, runtimeCommands()...)
 }
 
 func main() {
@@ -87,6 +88,9 @@ func commandName(argv []string) (string, []string) {
 	case "outpost", "outpost.test":
 	default:
 		if alias := toolAlias(base); alias != "" {
+			return alias, argv[1:]
+		}
+		if alias := runtimeAlias(base); alias != "" {
 			return alias, argv[1:]
 		}
 	}
