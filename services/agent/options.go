@@ -1,0 +1,145 @@
+package agent
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/outpost-os/outpost/images"
+)
+
+// Options are the settings of `outpost agent`, from flags and the config
+// file.
+type Options struct {
+	ConfigFile string
+	// Server is the join API URL, https://HOST:9345.
+	Server           string
+	Token, TokenFile string
+	DataDir          string
+	NodeName         string
+	NodeIP           string
+	// FlannelIface names the interface flannel's vxlan runs over (default:
+	// the one holding NodeIP).
+	FlannelIface string
+	Labels       listFlag
+	Taints       listFlag
+	KubeletArgs  listFlag
+	ProxyArgs    listFlag
+	// RuntimeBinary is the outpost build with containerd in it.
+	RuntimeBinary string
+	// ImageDirs are imported into containerd before the kubelet starts.
+	ImageDirs []string
+	// NodePasswordFile keeps the node password.
+	NodePasswordFile string
+	// KubeletRootDir is the kubelet's --root-dir.
+	KubeletRootDir string
+	// RunDir holds sockets and runtime state (containerd's, flannel's).
+	RunDir string
+	// LogDir receives containerd's log file.
+	LogDir string
+}
+
+// listFlag is a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// Defaults of the flags.
+const (
+	DefaultConfigFile    = "/etc/outpost/config.yaml"
+	DefaultDataDir       = "/var/lib/outpost"
+	DefaultRuntimeBinary = "/usr/lib/outpost/containerd"
+	DefaultPasswordFile  = "/etc/outpost/node/password"
+	DefaultKubeletRoot   = "/var/lib/kubelet"
+	DefaultRunDir        = "/run/outpost"
+	DefaultLogDir        = "/var/log/outpost"
+	envToken             = "OUTPOST_TOKEN"
+	flagToken            = "token"
+	flagConfig           = "config"
+)
+
+// configKeys maps keys of the node configuration (services/config) whose
+// names differ from the flag they set.
+var configKeys = map[string]string{
+	"node-labels":     "node-label",
+	"node-taints":     "node-taint",
+	"kubelet-args":    "kubelet-arg",
+	"kube-proxy-args": "kube-proxy-arg",
+	"hostname":        "node-name",
+}
+
+// flagSet declares every flag of `outpost agent` on o.
+func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("outpost agent", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&o.ConfigFile, flagConfig, DefaultConfigFile, "config file with agent keys (flags win); empty for none")
+	fs.StringVar(&o.Server, "server", "", "join API of a server, https://HOST:9345")
+	fs.StringVar(&o.Token, flagToken, "", "join token (K10 form pins the server CA); prefer --token-file or $"+envToken)
+	fs.StringVar(&o.TokenFile, "token-file", "", "file holding the join token")
+	fs.StringVar(&o.DataDir, "data-dir", DefaultDataDir, "state directory (the agent uses DIR/agent)")
+	fs.StringVar(&o.NodeName, "node-name", "", "node name (default: the host name)")
+	fs.StringVar(&o.NodeIP, "node-ip", "", "address the node is reached at (default: the one that routes to the server)")
+	fs.StringVar(&o.FlannelIface, "flannel-iface", "", "interface for the vxlan overlay (default: the one holding the node IP)")
+	fs.Var(&o.Labels, "node-label", "node label key=value (repeatable)")
+	fs.Var(&o.Taints, "node-taint", "node taint key=value:Effect (repeatable)")
+	fs.Var(&o.KubeletArgs, "kubelet-arg", "extra kubelet argument key=value (repeatable)")
+	fs.Var(&o.ProxyArgs, "kube-proxy-arg", "extra kube-proxy argument key=value (repeatable)")
+	fs.StringVar(&o.RuntimeBinary, "runtime-binary", DefaultRuntimeBinary, "outpost build with containerd (started as containerd)")
+	fs.StringVar(&o.NodePasswordFile, "node-password-file", DefaultPasswordFile, "where the node password is kept")
+	fs.StringVar(&o.KubeletRootDir, "kubelet-root-dir", DefaultKubeletRoot, "kubelet state directory")
+	fs.StringVar(&o.RunDir, "run-dir", DefaultRunDir, "runtime directory (sockets)")
+	fs.StringVar(&o.LogDir, "log-dir", DefaultLogDir, "directory of service log files")
+	return fs
+}
+
+// validate checks what would otherwise fail late, with errors that say
+// what to do.
+func (o *Options) validate() error {
+	var errs []error
+	if o.Server == "" {
+		errs = append(errs, errors.New("no server given: set --server https://HOST:9345 or server: in the config"))
+	} else if u, err := url.Parse(o.Server); err != nil || u.Scheme != "https" || u.Host == "" {
+		errs = append(errs, fmt.Errorf("--server %q is not an https://HOST:PORT URL", o.Server))
+	}
+	if o.Token == "" && o.TokenFile == "" {
+		errs = append(errs, fmt.Errorf("no token given: set --token-file, $%s or token_file: in the config", envToken))
+	}
+	if o.NodeIP != "" && net.ParseIP(o.NodeIP) == nil {
+		errs = append(errs, fmt.Errorf("--node-ip %q is not an IP address", o.NodeIP))
+	}
+	for _, l := range o.Labels {
+		if k, _, ok := strings.Cut(l, "="); !ok || k == "" {
+			errs = append(errs, fmt.Errorf("--node-label %q is not key=value", l))
+		}
+	}
+	if o.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// complete fills the defaults that depend on the host.
+func (o *Options) complete() error {
+	if o.NodeName == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("node name: %w", err)
+		}
+		o.NodeName = strings.ToLower(h)
+	}
+	if o.ImageDirs == nil {
+		o.ImageDirs = []string{images.Dir, o.agentDir("images")}
+	}
+	return nil
+}
+
+// agentDir is a folder under DIR/agent.
+func (o *Options) agentDir(parts ...string) string {
+	return strings.Join(append([]string{strings.TrimSuffix(o.DataDir, "/"), "agent"}, parts...), "/")
+}

@@ -1,0 +1,3 @@
+// Package kubeproxy runs the upstream kube-proxy (iptables mode) inside the
+// role process.
+package kubeproxy
