@@ -26,7 +26,7 @@ func runInit(ctx context.Context, _ []string) error {
 		params, _ := bootparam.Read("/proc/cmdline")
 		shutdown.Emergency(console, fmt.Errorf("stage 1: %w", err), params.EmergencyReboot)
 	}
-	stage2.Run(ctx, console, stdin, stage2.Options{Roles: roleNames()})
+	stage2.Run(ctx, console, stdin)
 	return nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"slices"
 	"time"
 
 	"github.com/outpost-os/outpost/board"
@@ -100,23 +99,31 @@ func (s *init2) servicesPhase(ctx context.Context) error {
 	return s.startRole(ctx)
 }
 
+// rolePath is the role process's PATH: runc, iptables and mount are in
+// /usr/sbin and /usr/bin.
+const rolePath = "/usr/sbin:/usr/bin:/sbin:/bin"
+
 // startRole starts the role process (outpost server or agent) with the
 // saved configuration; its secrets stay in that 0600 file, not in argv.
 func (s *init2) startRole(ctx context.Context) error {
 	role := string(s.node.cfg.Config.Role)
-	if !slices.Contains(s.opts.Roles, role) {
-		fmt.Fprintf(s.console, "outpost: role %s is not in this build of outpost; the node stays up without it\n", role)
+	if _, err := os.Stat(Self); err != nil {
+		fmt.Fprintf(s.console, "outpost: role %s needs %s, which this root image lacks (%v); the node stays up without it\n", role, Self, err)
 		return nil
 	}
 	args := []string{role, "--config", config.Path}
-	if ip := s.nodeIP(); ip != "" && role == string(config.RoleServer) {
-		args = append(args, "--advertise-address", ip)
+	if ip := s.nodeIP(); ip != "" {
+		flag := "--node-ip"
+		if role == string(config.RoleServer) {
+			flag = "--advertise-address"
+		}
+		args = append(args, flag, ip)
 	}
 	svc := supervisor.Service{
 		Name:        role,
 		StopTimeout: 30 * time.Second,
 		Run: supervisor.Process(supervisor.Command{
-			Path: Self, Args: args, Env: []string{"PATH=/usr/bin:/sbin"}, Grace: 20 * time.Second,
+			Path: Self, Args: args, Env: []string{"PATH=" + rolePath}, Grace: 20 * time.Second,
 		}, s.reaper),
 	}
 	return s.sup.Start(ctx, []supervisor.Service{svc})

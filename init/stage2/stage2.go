@@ -38,16 +38,8 @@ const (
 // LogDir holds one log file per service.
 const LogDir = "/var/log/outpost"
 
-// Options tell stage 2 about the binary it runs in.
-type Options struct {
-	// Roles are the role commands this build of outpost has (server,
-	// agent); a configured role outside the list is reported, not started.
-	Roles []string
-}
-
 // init2 is the state of PID 1 in stage 2.
 type init2 struct {
-	opts    Options
 	console io.Writer
 	stdin   *os.File
 	log     *slog.Logger
@@ -61,9 +53,9 @@ type init2 struct {
 }
 
 // Run runs stage 2 and never returns.
-func Run(ctx context.Context, console io.Writer, stdin *os.File, opts Options) {
+func Run(ctx context.Context, console io.Writer, stdin *os.File) {
 	start := time.Now()
-	s := &init2{opts: opts, console: console, stdin: stdin, log: newLogger(console), reaper: reap.New(), events: make(chan shutdown.Kind, 4)}
+	s := &init2{console: console, stdin: stdin, log: newLogger(console), reaper: reap.New(), events: make(chan shutdown.Kind, 4)}
 	s.sup = supervisor.New(supervisor.Options{Console: console, LogDir: LogDir})
 	s.catchSignals()
 	go guard(console, "reaper", func() { s.reaper.Run(ctx) })

@@ -1,0 +1,16 @@
+//go:build !initramfs
+
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/outpost-os/outpost/services/agent"
+)
+
+// runAgent runs the agent role: join a server, run containerd, the kubelet,
+// kube-proxy and flannel (see services/agent).
+func runAgent(ctx context.Context, args []string) error {
+	return agent.Command(ctx, os.Args, args)
+}
