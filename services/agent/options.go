@@ -26,10 +26,10 @@ type Options struct {
 	// FlannelIface names the interface flannel's vxlan runs over (default:
 	// the one holding NodeIP).
 	FlannelIface string
-	Labels       listFlag
-	Taints       listFlag
-	KubeletArgs  listFlag
-	ProxyArgs    listFlag
+	Labels       []string
+	Taints       []string
+	KubeletArgs  []string
+	ProxyArgs    []string
 	// RuntimeBinary is the outpost build with containerd in it.
 	RuntimeBinary string
 	// ImageDirs are imported into containerd before the kubelet starts.
@@ -64,6 +64,22 @@ const (
 	flagConfig           = "config"
 )
 
+// NewOptions returns the defaults of every flag, for a caller that runs
+// the agent without a command line (the server's embedded agent).
+func NewOptions() *Options {
+	o := &Options{}
+	o.flagSet(io.Discard)
+	return o
+}
+
+// Complete checks o and fills the defaults that depend on the host.
+func (o *Options) Complete() error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	return o.complete()
+}
+
 // configKeys maps keys of the node configuration (services/config) whose
 // names differ from the flag they set.
 var configKeys = map[string]string{
@@ -86,10 +102,10 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.NodeName, "node-name", "", "node name (default: the host name)")
 	fs.StringVar(&o.NodeIP, "node-ip", "", "address the node is reached at (default: the one that routes to the server)")
 	fs.StringVar(&o.FlannelIface, "flannel-iface", "", "interface for the vxlan overlay (default: the one holding the node IP)")
-	fs.Var(&o.Labels, "node-label", "node label key=value (repeatable)")
-	fs.Var(&o.Taints, "node-taint", "node taint key=value:Effect (repeatable)")
-	fs.Var(&o.KubeletArgs, "kubelet-arg", "extra kubelet argument key=value (repeatable)")
-	fs.Var(&o.ProxyArgs, "kube-proxy-arg", "extra kube-proxy argument key=value (repeatable)")
+	fs.Var((*listFlag)(&o.Labels), "node-label", "node label key=value (repeatable)")
+	fs.Var((*listFlag)(&o.Taints), "node-taint", "node taint key=value:Effect (repeatable)")
+	fs.Var((*listFlag)(&o.KubeletArgs), "kubelet-arg", "extra kubelet argument key=value (repeatable)")
+	fs.Var((*listFlag)(&o.ProxyArgs), "kube-proxy-arg", "extra kube-proxy argument key=value (repeatable)")
 	fs.StringVar(&o.RuntimeBinary, "runtime-binary", DefaultRuntimeBinary, "outpost build with containerd (started as containerd)")
 	fs.StringVar(&o.NodePasswordFile, "node-password-file", DefaultPasswordFile, "where the node password is kept")
 	fs.StringVar(&o.KubeletRootDir, "kubelet-root-dir", DefaultKubeletRoot, "kubelet state directory")

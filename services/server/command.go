@@ -69,4 +69,8 @@ var configKeys = map[string]string{
 	"https-port":                   "https-listen-port",
 	"node-ip":                      "advertise-address",
 	"hostname":                     "node-name",
+	"node-labels":                  "node-label",
+	"node-taints":                  "node-taint",
+	"kubelet-args":                 "kubelet-arg",
+	"kube-proxy-args":              "kube-proxy-arg",
 }

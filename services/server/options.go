@@ -43,6 +43,9 @@ type Options struct {
 	ControllerArgs      listFlag
 	SchedulerArgs       listFlag
 	NodeName            string
+	// The embedded agent's node settings (see services/agent).
+	NodeLabels, NodeTaints listFlag
+	KubeletArgs, ProxyArgs listFlag
 }
 
 // listFlag is a repeatable flag.
@@ -106,6 +109,10 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.Var(&o.ControllerArgs, "kube-controller-manager-arg", "extra kube-controller-manager argument key=value (repeatable)")
 	fs.Var(&o.SchedulerArgs, "kube-scheduler-arg", "extra kube-scheduler argument key=value (repeatable)")
 	fs.StringVar(&o.NodeName, "node-name", "", "node name (default: the host name)")
+	fs.Var(&o.NodeLabels, "node-label", "embedded agent: node label key=value (repeatable)")
+	fs.Var(&o.NodeTaints, "node-taint", "embedded agent: node taint key=value:Effect (repeatable)")
+	fs.Var(&o.KubeletArgs, "kubelet-arg", "embedded agent: extra kubelet argument key=value (repeatable)")
+	fs.Var(&o.ProxyArgs, "kube-proxy-arg", "embedded agent: extra kube-proxy argument key=value (repeatable)")
 	return fs
 }
 

@@ -60,9 +60,6 @@ type boot struct {
 // check validates what can be checked before anything is written: the
 // tokens' form, the addresses and the ports.
 func (b *boot) check() error {
-	if !b.o.DisableAgent {
-		b.log.Warn("the embedded agent is not built yet: running the control plane alone, as --disable-agent does")
-	}
 	var err error
 	if b.givenServer, b.givenAgent, err = b.o.givenTokens(); err != nil {
 		return err
@@ -122,7 +119,8 @@ func (b *boot) serve(ctx context.Context, out io.Writer) error {
 	waitAddons := b.startAddons(ctx)
 	defer waitAddons()
 	b.printReady(out, backend.Kind)
-	return waitStopped(cancel, cpDone, backend.Failed, js.failed, b.log)
+	agentFailed := b.startAgent(ctx)
+	return waitStopped(cancel, cpDone, backend.Failed, firstOf(js.failed, agentFailed), b.log)
 }
 
 // withStorage completes the control plane configuration with the running
