@@ -57,7 +57,13 @@ func runNode(ctx context.Context, o *Options, n *node, cd containerd.Config, log
 			errc <- err
 		}()
 	}
-	run("kubelet", func() error { return kubelet.Run(ctx, o.kubeletConfig(n, cd)) })
+	resolv, err := o.resolvConf()
+	if err != nil {
+		return err
+	}
+	kc := o.kubeletConfig(n, cd)
+	kc.ResolvConf = resolv
+	run("kubelet", func() error { return kubelet.Run(ctx, kc) })
 	run("kube-proxy", func() error { return kubeproxy.Run(ctx, o.proxyConfig(n)) })
 	run("flannel", func() error { return flannel.Run(ctx, o.flannelConfig(n, cd), log, func() {}) })
 	select {
@@ -89,7 +95,7 @@ func (o *Options) kubeletConfig(n *node, cd containerd.Config) kubelet.Config {
 		NodeName: n.Name, NodeIP: n.IP.String(), Kubeconfig: f.KubeletKubeconfig,
 		ClientCA: f.ClientCA, ServingCert: f.ServingCert, ServingKey: f.ServingKey,
 		RuntimeEndpoint: cd.Endpoint(), ClusterDNS: n.Cluster.ClusterDNS, ClusterDomain: n.Cluster.ClusterDomain,
-		RootDir: o.KubeletRootDir, ConfigFile: o.agentDir("etc", "kubelet.yaml"), ResolvConf: "/etc/resolv.conf",
+		RootDir: o.KubeletRootDir, ConfigFile: o.agentDir("etc", "kubelet.yaml"),
 		Labels: o.Labels, Taints: o.Taints, ExtraArgs: o.KubeletArgs,
 	}
 }
