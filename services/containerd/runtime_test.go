@@ -131,16 +131,7 @@ func startNode(t *testing.T, ctx context.Context) *testNode {
 	n.cfg.SandboxImage = testRef
 	n.cfg.Path = binDir + ":" + DefaultPath
 
-	n.sup = supervisor.New(supervisor.Options{LogDir: filepath.Join(base, "log"),
-		Backoff: supervisor.Backoff{Initial: 200 * time.Millisecond}})
-	if err := n.sup.Start(ctx, []supervisor.Service{n.cfg.Service(nil)}); err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := n.sup.Wait(wctx, ServiceName); err != nil {
-		t.Fatalf("%v\nlog:\n%s", err, n.sup.Log(ServiceName))
-	}
+	n.startSupervisor(t, ctx)
 	if n.rs, err = criclient.NewRemoteRuntimeServiceBuilder().WithEndpoint(n.cfg.Endpoint()).
 		WithConnectionTimeout(10 * time.Second).WithTracerProvider(nil).Build(ctx); err != nil {
 		t.Fatal(err)
@@ -151,6 +142,25 @@ func startNode(t *testing.T, ctx context.Context) *testNode {
 	}
 	return n
 }
+
+// startSupervisor starts containerd as a service and waits until it is
+// ready.
+func (n *testNode) startSupervisor(t *testing.T, ctx context.Context) {
+	t.Helper()
+	n.sup = supervisor.New(supervisor.Options{LogDir: filepath.Join(n.base, "log"),
+		Backoff: supervisor.Backoff{Initial: 200 * time.Millisecond}})
+	if err := n.sup.Start(ctx, []supervisor.Service{n.cfg.Service(nil)}); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := n.sup.Wait(wctx, ServiceName); err != nil {
+		t.Fatalf("%v\nlog:\n%s", err, n.sup.Log(ServiceName))
+	}
+}
+
+// cgroupParent is the test pod's cgroup (the kubelet gives each pod one).
+func (n *testNode) cgroupParent() string { return "/" + filepath.Base(n.base) }
 
 // cleanup stops containerd, ends what is left of its shims and
 // containers, unmounts everything below the folder and removes it.
@@ -169,6 +179,16 @@ func (n *testNode) cleanup() {
 	}
 	if n.netns != "" {
 		exec.Command("ip", "netns", "del", n.netns).Run()
+	}
+	// The pod's cgroups, in each hierarchy (cgroup v1) or the one (v2).
+	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", n.cgroupParent()))
+	dirs = append(dirs, filepath.Join("/sys/fs/cgroup", n.cgroupParent()))
+	for _, d := range dirs {
+		children, _ := filepath.Glob(filepath.Join(d, "*", "cgroup.procs"))
+		for _, c := range children {
+			os.Remove(filepath.Dir(c))
+		}
+		os.Remove(d)
 	}
 	os.RemoveAll(n.base)
 }
@@ -274,6 +294,35 @@ func TestRuntime(t *testing.T) {
 	if pid := n.containerdPID(t); pid > 0 {
 		t.Logf("idle containerd: %s", rss(pid))
 	}
+
+	t.Run("left running by a killed role process", func(t *testing.T) {
+		n.sup.Stop()
+		// Started outside any supervisor, like the containerd of a role
+		// process that was killed before it could stop it.
+		stale := exec.Command(n.cfg.Binary, "--config", n.cfg.ConfigFile)
+		stale.Env = n.cfg.Env()
+		stale.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := stale.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { stale.Wait(); close(exited) }()
+		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := n.cfg.WaitReady(wctx); err != nil {
+			t.Fatal(err)
+		}
+		n.startSupervisor(t, ctx)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the stale containerd (pid %d) still runs", stale.Process.Pid)
+		}
+		if pid := n.containerdPID(t); pid == stale.Process.Pid {
+			t.Errorf("the stale containerd serves")
+		}
+		n.wantPinned(t, ctx, testRef)
+	})
 }
 
 // wantPinned checks through CRI that ref is there once and pinned.
@@ -313,8 +362,9 @@ func (n *testNode) runContainer(t *testing.T, ctx context.Context) {
 	pod := &runtimeapi.PodSandboxConfig{
 		Metadata:     &runtimeapi.PodSandboxMetadata{Name: "shim-test", Namespace: "default", Uid: "shim-test-uid"},
 		LogDirectory: logs,
-		Linux: &runtimeapi.LinuxPodSandboxConfig{SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
-			NamespaceOptions: &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE}}},
+		Linux: &runtimeapi.LinuxPodSandboxConfig{CgroupParent: n.cgroupParent(),
+			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
+				NamespaceOptions: &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE}}},
 	}
 	podID, err := n.rs.RunPodSandbox(ctx, pod, "")
 	if err != nil {
