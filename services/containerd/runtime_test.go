@@ -464,8 +464,9 @@ func mountsUnder(dir string) []string {
 	return out
 }
 
-// rss describes a process's resident memory: all, anonymous (its own) and
-// file-backed (the binary's pages, shared by every process of it).
+// rss describes a process's resident memory: all, anonymous (its own),
+// file-backed (the binary's pages, shared by every process of it) and its
+// proportional share.
 func rss(pid int) string {
 	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	var parts []string
@@ -474,6 +475,12 @@ func rss(pid int) string {
 			if v, ok := strings.CutPrefix(line, key); ok {
 				parts = append(parts, key+" "+strings.TrimSpace(v))
 			}
+		}
+	}
+	rollup, _ := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	for _, line := range strings.Split(string(rollup), "\n") {
+		if v, ok := strings.CutPrefix(line, "Pss:"); ok {
+			parts = append(parts, "Pss: "+strings.TrimSpace(v))
 		}
 	}
 	return strings.Join(parts, ", ")
