@@ -77,7 +77,8 @@ func imageRun(ctx context.Context, args []string) error {
 	boardName := fs.String("board", board.Default, "board to boot")
 	dir := fs.String("dir", "", "image folder (default build/images/BOARD)")
 	mem := fs.Int("memory", 2048, "guest memory in MiB")
-	seedPath := fs.String("seed", "", "NoCloud seed image to attach (outpost image seed)")
+	seedPath := fs.String("seed", "", "NoCloud seed image to attach (outpost image seed); it is then the whole configuration")
+	access := fs.Bool("kubeconfig", true, "without --seed: seed role server and a server token (fw_cfg), forward 6443 and 9345 to 127.0.0.1 and write DIR/kubeconfig once the server is ready")
 	var cmdline, fwds listFlag
 	fs.Var(&cmdline, "append", "extra kernel command line (repeatable)")
 	fs.Var(&fwds, "forward", "HOSTPORT:GUESTPORT forwarded from 127.0.0.1 (repeatable)")
@@ -101,12 +102,28 @@ func imageRun(ctx context.Context, args []string) error {
 	if *seedPath != "" {
 		o.Extra = append(o.Extra, "-drive", "file="+*seedPath+",if=virtio,format=raw,readonly=on")
 	}
+	var ca *clusterAccess
+	if *access && *seedPath == "" {
+		if ca, err = prepareAccess(*dir, &o); err != nil {
+			return err
+		}
+	}
 	cmd, err := qemu.Command(ctx, o)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "booting %s from %s (ctrl-a x quits QEMU, ctrl-a c its monitor)\n", b.Name, *dir)
-	return cmd.Run()
+	if ca == nil {
+		return cmd.Run()
+	}
+	ca.announce(os.Stderr)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	actx, stop := context.WithCancel(ctx)
+	defer stop()
+	go ca.run(actx, os.Stderr)
+	return cmd.Wait()
 }
 
 func parseForwards(specs []string) ([]qemu.Forward, error) {

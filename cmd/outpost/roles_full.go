@@ -8,6 +8,7 @@ func roleCommands() []command {
 	return []command{
 		{"server", "run the Kubernetes control plane (server role)", runServer},
 		{"kubectl", "upstream kubectl, built in (also as a link named kubectl)", runKubectl},
+		{"kubeconfig", "fetch an admin kubeconfig from a server's join API with the server token", runKubeconfig},
 	}
 }
 
