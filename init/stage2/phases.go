@@ -14,6 +14,7 @@ import (
 	"github.com/outpost-os/outpost/init/mounts"
 	"github.com/outpost-os/outpost/init/sysctl"
 	"github.com/outpost-os/outpost/services/config"
+	"github.com/outpost-os/outpost/services/rolelog"
 	"github.com/outpost-os/outpost/services/supervisor"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -123,7 +124,7 @@ func (s *init2) startRole(ctx context.Context) error {
 		Name:        role,
 		StopTimeout: 30 * time.Second,
 		Run: supervisor.Process(supervisor.Command{
-			Path: Self, Args: args, Env: []string{"PATH=" + rolePath}, Grace: 20 * time.Second,
+			Path: Self, Args: args, Env: []string{"PATH=" + rolePath, rolelog.EnvConsole + "=/dev/console"}, Grace: 20 * time.Second,
 		}, s.reaper),
 	}
 	return s.sup.Start(ctx, []supervisor.Service{svc})

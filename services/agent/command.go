@@ -6,10 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
 	"github.com/outpost-os/outpost/services/roleflags"
+	"github.com/outpost-os/outpost/services/rolelog"
 )
 
 // Command runs `outpost agent`. argv is the whole command line of the
@@ -28,8 +28,7 @@ func Command(ctx context.Context, argv, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "agent")
-	return Run(ctx, o, log)
+	return Run(ctx, o, rolelog.New("agent", rolelog.Console()))
 }
 
 // parseOptions reads flags, then a secret handed over by a re-exec or the

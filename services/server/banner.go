@@ -26,5 +26,5 @@ func printReady(out io.Writer, r readyInfo) {
   agent token:     %s
   join an agent:   outpost agent --server %s --token-file <a copy of the agent token file>
 `, r.Took.Round(10*time.Millisecond), r.Datastore, r.APIServer, r.JoinAPI,
-		r.Kubeconfig, r.Kubeconfig, r.TokenFile, r.AgentTokenFile, r.APIServer)
+		r.Kubeconfig, r.Kubeconfig, r.TokenFile, r.AgentTokenFile, r.JoinAPI)
 }

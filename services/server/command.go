@@ -6,10 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
 	"github.com/outpost-os/outpost/services/roleflags"
+	"github.com/outpost-os/outpost/services/rolelog"
 )
 
 // Command runs `outpost server`. argv is the whole command line of the
@@ -28,8 +28,8 @@ func Command(ctx context.Context, argv, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "server")
-	return Run(ctx, o, log, os.Stdout)
+	console := rolelog.Console()
+	return Run(ctx, o, rolelog.New("server", console), rolelog.Output(console))
 }
 
 // parseOptions reads flags, then secrets handed over by a re-exec and the

@@ -3,6 +3,7 @@ package vm
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,4 +51,32 @@ func Main(m interface{ Run() int }, images *string, boards ...string) {
 	}
 	*images = dir
 	os.Exit(m.Run())
+}
+
+// HostBinary is the outpost binary for this host (kubectl, kubeconfig):
+// $OUTPOST_BIN, or build/outpost under the module root, which make
+// test-images builds.
+func HostBinary() (string, error) {
+	if bin := os.Getenv("OUTPOST_BIN"); bin != "" {
+		return bin, nil
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(root, "build", "outpost")
+	if _, err := os.Stat(bin); err != nil {
+		return "", fmt.Errorf("host binary: %w (make build makes it)", err)
+	}
+	return bin, nil
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
