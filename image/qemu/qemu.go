@@ -20,6 +20,16 @@ type Forward struct {
 	Host, Guest int
 }
 
+// GuestForward makes a TCP address inside the guest's user network reach a
+// port on the host's 127.0.0.1 (QEMU's guestfwd, which restrict=on
+// allows: it is the one way out a test opens on purpose).
+type GuestForward struct {
+	// Guest is an address in 10.0.2.0/24 the guest connects to, such as
+	// 10.0.2.100:9345.
+	Guest string
+	Host  int
+}
+
 // Options say how to boot.
 type Options struct {
 	Board board.Board
@@ -31,6 +41,8 @@ type Options struct {
 	// Cmdline is appended to the board's kernel command line.
 	Cmdline  []string
 	Forwards []Forward
+	// GuestForwards reach host ports from the guest.
+	GuestForwards []GuestForward
 	// Monitor, if set, is a unix socket for QEMU's human monitor
 	// (system_powerdown, sendkey); otherwise the monitor shares stdio
 	// (ctrl-a c) as with -nographic.
@@ -66,7 +78,7 @@ func Args(o Options) []string {
 	if o.Root != "" {
 		args = append(args, "-drive", "file="+o.Root+",if=virtio,format=raw,readonly=on")
 	}
-	args = append(args, "-netdev", netdev(o.Forwards), "-device", o.Board.QEMU.NetDevice+",netdev=net0")
+	args = append(args, "-netdev", netdev(o.Forwards, o.GuestForwards), "-device", o.Board.QEMU.NetDevice+",netdev=net0")
 	if o.Monitor != "" {
 		args = append(args, "-serial", "stdio", "-monitor", "unix:"+o.Monitor+",server=on,wait=off")
 	} else {
@@ -84,11 +96,14 @@ func Cmdline(o Options) string {
 	return strings.Join(append(parts, o.Cmdline...), " ")
 }
 
-func netdev(fwds []Forward) string {
+func netdev(fwds []Forward, guest []GuestForward) string {
 	var b strings.Builder
 	b.WriteString("user,id=net0,restrict=on")
 	for _, f := range fwds {
 		fmt.Fprintf(&b, ",hostfwd=tcp:127.0.0.1:%d-:%d", f.Host, f.Guest)
+	}
+	for _, g := range guest {
+		fmt.Fprintf(&b, ",guestfwd=tcp:%s-tcp:127.0.0.1:%d", g.Guest, g.Host)
 	}
 	return b.String()
 }
