@@ -57,6 +57,17 @@ type node struct {
 // and join API ports to free ports on 127.0.0.1.
 func bootNode(t *testing.T, name, config string, extra ...string) *node {
 	t.Helper()
+	return bootNodeWith(t, name, config, nil, extra...)
+}
+
+// guestJoin lets a guest reach a join API forwarded to the host at
+// 10.0.2.100:9345.
+func guestJoin(hostPort int) []qemu.GuestForward {
+	return []qemu.GuestForward{{Guest: "10.0.2.100:9345", Host: hostPort}}
+}
+
+func bootNodeWith(t *testing.T, name, config string, guest []qemu.GuestForward, extra ...string) *node {
+	t.Helper()
 	b, _ := board.Lookup(boardName)
 	n := &node{name: name, api: freePort(t), join: freePort(t)}
 	f := filepath.Join(t.TempDir(), "config.yaml")
@@ -65,9 +76,10 @@ func bootNode(t *testing.T, name, config string, extra ...string) *node {
 	}
 	o := qemu.FromDir(qemu.Options{
 		Board: b, MemoryMB: 3072, CPUs: 2,
-		Cmdline:  []string{"outpost.console=on"},
-		Forwards: []qemu.Forward{{Host: n.api, Guest: 6443}, {Host: n.join, Guest: 9345}},
-		Extra:    append([]string{"-fw_cfg", "name=opt/outpost/config,file=" + f}, extra...),
+		Cmdline:       []string{"outpost.console=on"},
+		Forwards:      []qemu.Forward{{Host: n.api, Guest: 6443}, {Host: n.join, Guest: 9345}},
+		GuestForwards: guest,
+		Extra:         append([]string{"-fw_cfg", "name=opt/outpost/config,file=" + f}, extra...),
 	}, filepath.Join(imageDir, boardName))
 	n.v = vm.Boot(t, o)
 	n.v.Expect(`outpost: console ready`, bootTimeout)
