@@ -116,17 +116,6 @@ func usage(cmds []command) {
 	}
 }
 
-// roleNames lists the role commands this build has.
-func roleNames() []string {
-	var names []string
-	for _, c := range roleCommands() {
-		if c.name == "server" || c.name == "agent" {
-			names = append(names, c.name)
-		}
-	}
-	return names
-}
-
 func isCommand(name string) bool {
 	for _, c := range commands() {
 		if c.name == name {

@@ -6,7 +6,8 @@ package main
 // kubectl). They are left out of the initramfs build, which only runs stage 1.
 func roleCommands() []command {
 	return []command{
-		{"server", "run the Kubernetes control plane (server role)", runServer},
+		{"server", "run the Kubernetes control plane and a node (server role)", runServer},
+		{"agent", "join a server and run a node: containerd, kubelet, kube-proxy, flannel", runAgent},
 		{"kubectl", "upstream kubectl, built in (also as a link named kubectl)", runKubectl},
 		{"kubeconfig", "fetch an admin kubeconfig from a server's join API with the server token", runKubeconfig},
 	}
