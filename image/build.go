@@ -41,7 +41,10 @@ type Options struct {
 	RuntimeBinary string
 	// Compression of the squashfs: xz (default, smallest) or zstd.
 	Compression string
-	Progress    *Progress
+	// Source is Outpost's source tree, where the container images are
+	// built from (default: found at or above the working folder).
+	Source   string
+	Progress *Progress
 }
 
 // kernel is the unpacked kernel of a build.
@@ -59,7 +62,7 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 		return nil, err
 	}
 	p := o.Progress
-	p.Start(5)
+	p.Start(6)
 	p.Step("fetch kernel package " + o.Board.KernelPackage)
 	k, err := fetchKernel(ctx, o.Board, o.Cache)
 	if err != nil {
@@ -79,6 +82,11 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 	if err := buildInitramfs(ctx, o, tree, filepath.Join(work, "initramfs")); err != nil {
 		return nil, err
 	}
+	p.Step("add runc, iptables, CNI plugins, container images")
+	nf, err := addNodeFiles(ctx, o, filepath.Join(work, "root"))
+	if err != nil {
+		return nil, err
+	}
 	p.Step("write root image (" + o.Compression + ")")
 	if err := buildRoot(ctx, o, tree, filepath.Join(work, "root")); err != nil {
 		return nil, err
@@ -91,6 +99,7 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.Packages, m.Images = append(m.Packages, nf.packages...), nf.images
 	p.Done(fmt.Sprintf("image for %s in %s", o.Board.Name, o.Out))
 	return m, m.Write(filepath.Join(o.Out, ManifestFile))
 }

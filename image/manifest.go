@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/outpost-os/outpost/image/airgap"
 	"github.com/outpost-os/outpost/image/deb"
 )
 
@@ -21,6 +22,8 @@ type Manifest struct {
 	Built         time.Time           `json:"built"`
 	Artifacts     map[string]Artifact `json:"artifacts"`
 	Packages      []deb.Package       `json:"packages"`
+	// Images are the container image archives in the root image.
+	Images []airgap.Archive `json:"images,omitempty"`
 }
 
 // Artifact is one output file.
