@@ -137,9 +137,16 @@ func (a *clusterAccess) announce(w io.Writer) {
 // contact (the forward leads to our own VM on 127.0.0.1), fetches the
 // admin kubeconfig pointing at the forwarded apiserver, writes it 0600
 // and says how to use it. It gives up only when ctx ends (QEMU exited).
+// Until the join API answers it waits quietly; once it answers, an error
+// is shown (once, while it stays the same).
 func (a *clusterAccess) run(ctx context.Context, w io.Writer) {
+	var shown string
 	for {
-		data, err := a.fetch(ctx)
+		data, answered, err := a.fetch(ctx)
+		if err != nil && answered && err.Error() != shown && ctx.Err() == nil {
+			shown = err.Error()
+			fmt.Fprintf(w, "\r\noutpost image run: no kubeconfig yet: %v\r\n", err)
+		}
 		if err == nil {
 			if err := atomicfile.Write(a.kubeconfig, data, 0o600); err != nil {
 				fmt.Fprintf(w, "\r\noutpost image run: %v\r\n", err)
@@ -160,14 +167,16 @@ func (a *clusterAccess) run(ctx context.Context, w io.Writer) {
 	}
 }
 
-func (a *clusterAccess) fetch(ctx context.Context) ([]byte, error) {
+// fetch gets the kubeconfig; answered tells whether the join API was up.
+func (a *clusterAccess) fetch(ctx context.Context) (data []byte, answered bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	ca, err := firstCA(ctx, a.joinURL())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return fetchAdminKubeconfig(ctx, a.joinURL(), a.tok.WithCA(ca), a.apiURL())
+	data, err = fetchAdminKubeconfig(ctx, a.joinURL(), a.tok.WithCA(ca), a.apiURL())
+	return data, true, err
 }
 
 // firstCA gets /cacerts without verifying the server: trust on first use,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image/qemu"
+	"github.com/outpost-os/outpost/services/joinapi/joinapitest"
 	"github.com/outpost-os/outpost/services/token"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -93,17 +94,13 @@ func TestImageRunAccessArgs(t *testing.T) {
 }
 
 func TestImageRunAccessFetchesKubeconfig(t *testing.T) {
-	url, serverTok, _, _ := joinServer(t)
-	full, err := token.ReadFile(serverTok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bare, err := token.New(token.UserServer, full.Secret(), nil) // what the VM was given
+	js := joinapitest.Start(t)
+	bare, err := token.New(token.UserServer, js.ServerToken.Secret(), nil) // what the VM was given
 	if err != nil {
 		t.Fatal(err)
 	}
 	var join int
-	fmt.Sscanf(url, "https://127.0.0.1:%d", &join)
+	fmt.Sscanf(js.URL, "https://127.0.0.1:%d", &join)
 	dir := t.TempDir()
 	a := &clusterAccess{dir: dir, tok: bare, kubeconfig: filepath.Join(dir, kubeconfigFile), api: 16443, join: join, pollInterval: 10 * time.Millisecond}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -123,5 +120,27 @@ func TestImageRunAccessFetchesKubeconfig(t *testing.T) {
 	}
 	if s := cfg.Clusters[cfg.Contexts[cfg.CurrentContext].Cluster].Server; s != "https://127.0.0.1:16443" {
 		t.Errorf("kubeconfig server %q, want the forwarded apiserver", s)
+	}
+}
+
+func TestImageRunAccessShowsRefusalOnce(t *testing.T) {
+	js := joinapitest.Start(t)
+	wrong, err := token.New(token.UserServer, "not-the-seeded-secret", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var join int
+	fmt.Sscanf(js.URL, "https://127.0.0.1:%d", &join)
+	dir := t.TempDir()
+	a := &clusterAccess{dir: dir, tok: wrong, kubeconfig: filepath.Join(dir, kubeconfigFile), api: 16443, join: join, pollInterval: 20 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	a.run(ctx, &out)
+	if n := strings.Count(out.String(), "no kubeconfig yet: the server refused the token (401)"); n != 1 {
+		t.Errorf("refusal shown %d times, want once:\n%s", n, out.String())
+	}
+	if _, err := os.Stat(a.kubeconfig); err == nil {
+		t.Error("a kubeconfig was written although the server refused the token")
 	}
 }

@@ -4,54 +4,17 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/clientcmd"
-	"net/http/httptest"
 
-	"github.com/outpost-os/outpost/services/joinapi"
-	"github.com/outpost-os/outpost/services/pki"
+	"github.com/outpost-os/outpost/services/joinapi/joinapitest"
 	"github.com/outpost-os/outpost/services/token"
 )
-
-// joinServer serves a real join API on 127.0.0.1 and returns its URL and
-// the server and agent token files.
-func joinServer(t *testing.T) (url, serverTok, agentTok string, caPEM []byte) {
-	t.Helper()
-	dir := t.TempDir()
-	certs, err := pki.EnsureServer(filepath.Join(dir, "tls"), pki.ServerOptions{
-		NodeName: "server-1", NodeIPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, agent, err := token.EnsureServer(dir, "", "", certs.ServerCA.CertPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := joinapi.New(joinapi.Config{Certs: certs, ServerToken: server, AgentToken: agent,
-		Passwords: joinapi.NewSecretStore(fake.NewClientset()), APIServerURL: "https://192.0.2.1:6443",
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pair, err := tls.LoadX509KeyPair(certs.ServingSupervisor.Cert, certs.ServingSupervisor.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(h)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv.URL, filepath.Join(dir, token.ServerFile), filepath.Join(dir, token.AgentFile), certs.ServerCA.CertPEM
-}
 
 func kubeconfigCmd(t *testing.T, args ...string) error {
 	t.Helper()
@@ -61,7 +24,8 @@ func kubeconfigCmd(t *testing.T, args ...string) error {
 }
 
 func TestKubeconfigCommand(t *testing.T) {
-	url, serverTok, agentTok, caPEM := joinServer(t)
+	js := joinapitest.Start(t)
+	url, serverTok, agentTok, caPEM := js.URL, js.ServerTokenFile, js.AgentTokenFile, js.Certs.ServerCA.CertPEM
 	out := filepath.Join(t.TempDir(), "kubeconfig")
 
 	if err := kubeconfigCmd(t, "--server", url, "--token-file", serverTok, "--out", out, "--api-server", "https://127.0.0.1:16443"); err != nil {
@@ -100,7 +64,7 @@ func TestKubeconfigCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		data, _ := os.ReadFile(stdout)
-		if !strings.Contains(string(data), "server: https://192.0.2.1:6443") || !strings.Contains(string(data), "client-key-data") {
+		if !strings.Contains(string(data), "server: "+joinapitest.APIServerURL) || !strings.Contains(string(data), "client-key-data") {
 			t.Errorf("stdout lacks the advertised server or the key:\n%s", data)
 		}
 	})

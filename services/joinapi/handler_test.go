@@ -78,20 +78,26 @@ func TestAuth(t *testing.T) {
 	e := newEnv(t)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: poolOf(e)}}}
 	defer hc.CloseIdleConnections()
+	// admin is the status of the admin kubeconfig, which only the server
+	// token (as user server) gets.
 	for name, c := range map[string]struct {
-		user, pass string
-		want       int
+		user, pass  string
+		want, admin int
 	}{
-		"none":                  {"", "", 401},
-		"wrong secret":          {"node", "not-the-secret", 401},
-		"server user, agent pw": {"server", e.agent.Secret(), 401},
-		"unknown user":          {"admin", e.server.Secret(), 401},
-		"agent token":           {"node", e.agent.Secret(), 200},
-		"server token":          {"server", e.server.Secret(), 200},
-		"node user, server pw":  {"node", e.server.Secret(), 200},
+		"none":                  {"", "", 401, 401},
+		"wrong secret":          {"node", "not-the-secret", 401, 401},
+		"server user, agent pw": {"server", e.agent.Secret(), 401, 401},
+		"unknown user":          {"admin", e.server.Secret(), 401, 401},
+		"agent token":           {"node", e.agent.Secret(), 200, 403},
+		"server token":          {"server", e.server.Secret(), 200, 200},
+		"node user, server pw":  {"node", e.server.Secret(), 200, 403},
 	} {
 		t.Run(name, func(t *testing.T) {
-			for _, path := range []string{"client-ca.crt", "server-ca.crt", "config", "client-kube-proxy.crt"} {
+			for _, path := range []string{"client-ca.crt", "server-ca.crt", "config", "client-kube-proxy.crt", KubeconfigPath} {
+				want := c.want
+				if path == KubeconfigPath {
+					want = c.admin
+				}
 				req, _ := http.NewRequestWithContext(ctx(t), "GET", e.srv.URL+Prefix+path, nil)
 				if c.user != "" {
 					req.SetBasicAuth(c.user, c.pass)
@@ -100,12 +106,16 @@ func TestAuth(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != c.want {
-					t.Errorf("%s: status %d, want %d", path, resp.StatusCode, c.want)
+				if resp.StatusCode != want {
+					t.Errorf("%s: status %d, want %d", path, resp.StatusCode, want)
 				}
-				if c.want == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic") {
+				if want == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic") {
 					t.Errorf("%s: 401 without WWW-Authenticate", path)
+				}
+				if want != 200 && bytes.Contains(body, []byte("BEGIN")) {
+					t.Errorf("%s: refused answer holds PEM data", path)
 				}
 			}
 		})

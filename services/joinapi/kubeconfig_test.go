@@ -2,55 +2,16 @@ package joinapi
 
 import (
 	"bytes"
-	"crypto/tls"
 	"errors"
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"testing"
 
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/outpost-os/outpost/services/token"
 )
-
-func TestAdminKubeconfigAuth(t *testing.T) {
-	e := newEnv(t)
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: poolOf(e)}}}
-	defer hc.CloseIdleConnections()
-	for name, c := range map[string]struct {
-		user, pass string
-		want       int
-	}{
-		"none":                  {"", "", 401},
-		"wrong secret":          {"server", "not-the-secret", 401},
-		"server user, agent pw": {"server", e.agent.Secret(), 401},
-		"agent token":           {"node", e.agent.Secret(), 403},
-		"node user, server pw":  {"node", e.server.Secret(), 403},
-		"server token":          {"server", e.server.Secret(), 200},
-	} {
-		t.Run(name, func(t *testing.T) {
-			req, _ := http.NewRequestWithContext(ctx(t), "GET", e.srv.URL+Prefix+KubeconfigPath, nil)
-			if c.user != "" {
-				req.SetBasicAuth(c.user, c.pass)
-			}
-			resp, err := hc.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var body bytes.Buffer
-			body.ReadFrom(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != c.want {
-				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.want, body.String())
-			}
-			if c.want != 200 && strings.Contains(body.String(), "BEGIN") {
-				t.Errorf("refused answer holds PEM data: %s", body.String())
-			}
-		})
-	}
-}
 
 func TestAdminKubeconfigContent(t *testing.T) {
 	e := newEnv(t)

@@ -16,7 +16,8 @@ import (
 func TestEmbeddedEtcd(t *testing.T) {
 	dir := t.TempDir()
 	p := freePorts(t)
-	s := start(t, dir, p, "--cluster-init")
+	s := start(t, dir, p, "--cluster-init", "--disable", "coredns")
+	t.Run("--disable coredns", func(t *testing.T) { checkAddonsDisabled(t, s) })
 	if _, err := os.Stat(filepath.Join(dir, "server", "db", "etcd", "member")); err != nil {
 		t.Fatalf("no etcd member dir: %v", err)
 	}
@@ -45,6 +46,7 @@ func TestEmbeddedEtcd(t *testing.T) {
 		t.Fatalf("configmap after restart: %v", err)
 	}
 	checkObjects(t, s.client())
+	t.Run("CoreDNS add-on once enabled", func(t *testing.T) { waitAddons(t, s) })
 	sameTree(t, "certificates after restart", tlsBefore, treeHashes(t, filepath.Join(dir, "server", "tls")))
 	s.stop()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,6 +41,9 @@ func TestSQLite(t *testing.T) {
 	t.Run("RBAC denies an unprivileged client", func(t *testing.T) { checkRBAC(t, s) })
 	t.Run("kubectl built in", func(t *testing.T) { checkKubectl(t, s) })
 	t.Run("join API", func(t *testing.T) { checkJoinAPI(t, s) })
+	t.Run("outpost kubeconfig", func(t *testing.T) { checkKubeconfigCommand(t, s) })
+	var addonVersions map[string]string
+	t.Run("CoreDNS add-on", func(t *testing.T) { addonVersions = waitAddons(t, s) })
 	t.Run("second server on the same data dir", func(t *testing.T) {
 		out := runFailing(t, serverArgs(dir, freePorts(t))...)
 		if !strings.Contains(out, "in use by another outpost server") {
@@ -82,6 +86,11 @@ func TestSQLite(t *testing.T) {
 	}
 	s = start(t, dir, p, "--token-file", tokenFile)
 	t.Run("objects survive a restart", func(t *testing.T) { checkObjects(t, s.client()) })
+	t.Run("CoreDNS add-on applied again without change", func(t *testing.T) {
+		if got := waitAddons(t, s); addonVersions != nil && !maps.Equal(got, addonVersions) {
+			t.Errorf("the restart changed the add-on objects: %v -> %v", addonVersions, got)
+		}
+	})
 	t.Run("certificates reused", func(t *testing.T) {
 		sameTree(t, "certificates after restart", tlsBefore, treeHashes(t, filepath.Join(dir, "server", "tls")))
 	})
