@@ -17,11 +17,16 @@ func fixture(t *testing.T, control []byte) resolver {
 			byName[p.Name] = p
 		}
 	}
-	return func(name string) (Package, error) {
-		if p, ok := byName[name]; ok {
-			return p, nil
+	return func(names []string) map[string]lookedUp {
+		out := map[string]lookedUp{}
+		for _, name := range names {
+			if p, ok := byName[name]; ok {
+				out[name] = lookedUp{p: p}
+			} else {
+				out[name] = lookedUp{err: fmt.Errorf("package %s is not known to apt", name)}
+			}
 		}
-		return Package{}, fmt.Errorf("package %s is not known to apt", name)
+		return out
 	}
 }
 
@@ -40,9 +45,14 @@ func TestClosureOfNodePackages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := closure([]string{"runc", "iptables", "containernetworking-plugins", "busybox-static"}, []string{"gcc-*-base"}, fixture(t, control))
+	calls, resolve := 0, fixture(t, control)
+	counted := func(names []string) map[string]lookedUp { calls++; return resolve(names) }
+	got, err := closure([]string{"runc", "iptables", "containernetworking-plugins", "busybox-static"}, []string{"gcc-*-base"}, counted)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if calls > 3 {
+		t.Errorf("%d apt calls, want one per level of dependencies (3)", calls)
 	}
 	want := "busybox-static containernetworking-plugins iptables libc6 libgcc-s1 libip4tc2 libip6tc2 libmnl0 " +
 		"libnetfilter-conntrack3 libnfnetlink0 libnftnl11 libseccomp2 libxtables12 netbase runc"

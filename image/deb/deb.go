@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -42,14 +43,39 @@ func Resolve(ctx context.Context, name, arch string) (Package, error) {
 	if err != nil || len(bytes.TrimSpace(out)) == 0 {
 		return Package{}, fmt.Errorf("package %s:%s is not known to apt (%s): run 'apt-get update' and check the name", name, arch, firstLine(out, err))
 	}
-	p := parseControl(out)
-	if p.Arch != "all" {
-		p.Arch = arch
-	}
+	p := parseControl(out).forArch(arch)
 	if p.Name == "" || p.Version == "" {
 		return Package{}, fmt.Errorf("package %s:%s: apt-cache gave no version", name, arch)
 	}
 	return p, nil
+}
+
+// forArch records arch as the package's, unless it is for all.
+func (p Package) forArch(arch string) Package {
+	if p.Arch != "all" {
+		p.Arch = arch
+	}
+	return p
+}
+
+// resolveMany asks apt for several packages of arch at once (one
+// apt-cache call instead of one each). Names it does not show are left out:
+// Resolve finds packages for all architectures and says why others fail.
+func resolveMany(ctx context.Context, names []string, arch string) map[string]Package {
+	args := []string{"show", "--no-all-versions"}
+	for _, n := range names {
+		args = append(args, n+":"+arch)
+	}
+	out, _ := exec.CommandContext(ctx, "apt-cache", args...).Output()
+	found := map[string]Package{}
+	for _, para := range bytes.Split(out, []byte("\n\n")) {
+		p := parseControl(para)
+		if p.Name == "" || p.Version == "" || !slices.Contains(names, p.Name) {
+			continue
+		}
+		found[p.Name] = p.forArch(arch)
+	}
+	return found
 }
 
 // Fetch puts the package's .deb in cacheDir, reusing a cached copy whose
