@@ -70,11 +70,8 @@ func buildImage(ctx context.Context, o Options, img image, dir string) (Archive,
 	if err != nil {
 		return Archive{}, err
 	}
-	sum, err := fileSHA256(res.Path)
-	if err != nil {
-		return Archive{}, err
-	}
-	return Archive{Ref: img.ref, File: img.file, Size: res.Size, SHA256: sum, Manifest: res.Manifest.Digest.String()}, nil
+	return Archive{Ref: img.ref, File: img.file, Size: res.Archive.Size, SHA256: res.Archive.Digest.Encoded(),
+		Manifest: res.Manifest.Digest.String()}, nil
 }
 
 func (o *Options) check() error {

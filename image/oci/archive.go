@@ -7,35 +7,36 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	digest "github.com/opencontainers/go-digest"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // writeArchive writes the image-layout tar: the small entries in their
 // order (oci-layout, index.json, the blobs folders, config, manifest), then
-// the layer.
-func writeArchive(path string, small []entry, lay layer) (int64, error) {
+// the layer. It returns the archive's size and digest.
+func writeArchive(path string, small []entry, lay layer) (v1.Descriptor, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".oci-*")
 	if err != nil {
-		return 0, err
+		return v1.Descriptor{}, err
 	}
 	defer os.Remove(tmp.Name())
-	n := &counter{}
-	tw := tar.NewWriter(io.MultiWriter(tmp, n))
-	if err := writeEntries(tw, small, lay); err != nil {
-		tmp.Close()
-		return 0, err
+	n, sum := &counter{}, digest.SHA256.Digester()
+	tw := tar.NewWriter(io.MultiWriter(tmp, n, sum.Hash()))
+	err = writeEntries(tw, small, lay)
+	if err == nil {
+		err = tw.Close()
 	}
-	if err := tw.Close(); err != nil {
-		tmp.Close()
-		return 0, err
+	if err == nil {
+		err = tmp.Chmod(0o644)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return 0, err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		return 0, err
+	if err != nil {
+		return v1.Descriptor{}, err
 	}
-	return n.n, os.Rename(tmp.Name(), path)
+	return v1.Descriptor{MediaType: "application/x-tar", Digest: sum.Digest(), Size: n.n}, os.Rename(tmp.Name(), path)
 }
 
 func writeEntries(tw *tar.Writer, small []entry, lay layer) error {

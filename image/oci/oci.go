@@ -41,8 +41,9 @@ type Image struct {
 
 // Result describes a written archive.
 type Result struct {
-	Path     string
-	Size     int64
+	Path string
+	// Archive is the archive file's size and digest.
+	Archive  v1.Descriptor
 	Manifest v1.Descriptor
 	Config   v1.Descriptor
 	Layer    v1.Descriptor
@@ -66,7 +67,7 @@ func Write(img Image, path string) (Result, error) {
 		return Result{}, fmt.Errorf("image %s: %w", img.Ref, err)
 	}
 	res.Path = path
-	if res.Size, err = writeArchive(path, blobs, lay); err != nil {
+	if res.Archive, err = writeArchive(path, blobs, lay); err != nil {
 		return Result{}, fmt.Errorf("image %s: %w", img.Ref, err)
 	}
 	return res, nil

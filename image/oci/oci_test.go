@@ -107,8 +107,8 @@ func TestWriteReadBack(t *testing.T) {
 	if len(cfg.RootFS.DiffIDs) != 1 || cfg.RootFS.DiffIDs[0] != digest.FromBytes(raw) || res.DiffID != cfg.RootFS.DiffIDs[0] {
 		t.Errorf("diff_ids = %v, sha256 of the layer is %s", cfg.RootFS.DiffIDs, digest.FromBytes(raw))
 	}
-	if st, _ := os.Stat(path); st.Size() != res.Size {
-		t.Errorf("result size %d, file %d", res.Size, st.Size())
+	if data, _ := os.ReadFile(path); int64(len(data)) != res.Archive.Size || digest.FromBytes(data) != res.Archive.Digest {
+		t.Errorf("result %+v, file %d bytes, %s", res.Archive, len(data), digest.FromBytes(data))
 	}
 	checkLayer(t, raw)
 }
