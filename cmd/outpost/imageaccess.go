@@ -42,7 +42,8 @@ type clusterAccess struct {
 	tok          token.Token // bare: the CA it would pin is made in the VM
 	configPath   string
 	kubeconfig   string
-	api, join    int // host ports on 127.0.0.1
+	shown        string // the kubeconfig's path as the user named the folder
+	api, join    int    // host ports on 127.0.0.1
 	pollInterval time.Duration
 }
 
@@ -58,7 +59,7 @@ func prepareAccess(dir string, o *qemu.Options) (*clusterAccess, error) {
 		return nil, err
 	}
 	a := &clusterAccess{dir: abs, configPath: filepath.Join(abs, accessConfigFile),
-		kubeconfig: filepath.Join(abs, kubeconfigFile), pollInterval: 2 * time.Second}
+		kubeconfig: filepath.Join(abs, kubeconfigFile), shown: filepath.Join(dir, kubeconfigFile), pollInterval: 2 * time.Second}
 	if strings.Contains(a.configPath, ",") {
 		return nil, fmt.Errorf("image folder %s holds a comma, which QEMU's -fw_cfg cannot take", abs)
 	}
@@ -130,7 +131,7 @@ func (a *clusterAccess) apiURL() string  { return fmt.Sprintf("https://127.0.0.1
 // hence \r\n.
 func (a *clusterAccess) announce(w io.Writer) {
 	fmt.Fprintf(w, "apiserver on %s, join API on %s (forwarded to the guest's %d and %d); %s appears once the server is ready\r\n",
-		a.apiURL(), a.joinURL(), guestAPIServer, guestJoinAPI, a.kubeconfig)
+		a.apiURL(), a.joinURL(), guestAPIServer, guestJoinAPI, a.shown)
 }
 
 // run waits for the join API in the VM, pins the CA it serves on first
@@ -152,11 +153,7 @@ func (a *clusterAccess) run(ctx context.Context, w io.Writer) {
 				fmt.Fprintf(w, "\r\noutpost image run: %v\r\n", err)
 				return
 			}
-			rel := a.kubeconfig
-			if r, err := filepath.Rel(".", a.kubeconfig); err == nil && !strings.HasPrefix(r, "..") {
-				rel = r
-			}
-			fmt.Fprintf(w, "\r\noutpost image run: the cluster is ready: kubectl --kubeconfig %s get nodes\r\n", rel)
+			fmt.Fprintf(w, "\r\noutpost image run: the cluster is ready: kubectl --kubeconfig %s get nodes\r\n", a.shown)
 			return
 		}
 		select {
