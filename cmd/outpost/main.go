@@ -112,7 +112,7 @@ func signalContext(name string) (context.Context, context.CancelFunc) {
 func usage(cmds []command) {
 	fmt.Fprintln(os.Stderr, "usage: outpost COMMAND [flags]\n\ncommands:")
 	for _, c := range cmds {
-		fmt.Fprintf(os.Stderr, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", c.name, c.summary)
 	}
 }
 
