@@ -230,6 +230,9 @@ func TestProcessCrashIsRestartedAndLogged(t *testing.T) {
 	if !strings.Contains(console.String(), "exit status 7") {
 		t.Errorf("console lacks the exit status:\n%s", console.String())
 	}
+	if !strings.Contains(console.String(), "outpost: service child said last: hello from child\n") {
+		t.Errorf("console lacks the child's last words:\n%s", console.String())
+	}
 	if err := s.Stop(); err != nil {
 		t.Fatal(err)
 	}

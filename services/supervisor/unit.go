@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -113,6 +114,26 @@ func (u *unit) exited(err error, delay time.Duration) {
 	u.mu.Unlock()
 	u.setState(StateBackoff, err)
 	fmt.Fprintf(u.console, "outpost: service %s exited: %v; restarting in %s\n", u.svc.Name, err, delay)
+	if last := u.lastOutput(); last != "" {
+		fmt.Fprintf(u.console, "outpost: service %s said last: %s\n", u.svc.Name, last)
+	}
+}
+
+// maxLastOutput caps the last line of output shown on the console.
+const maxLastOutput = 400
+
+// lastOutput is the last non-empty line the service wrote (a process's
+// final error, usually), so the console says why it ended.
+func (u *unit) lastOutput() string {
+	if u.log == nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(u.log.Recent()), "\n"), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	if len(last) > maxLastOutput {
+		last = last[:maxLastOutput] + "..."
+	}
+	return last
 }
 
 func (u *unit) finish(err error) {
