@@ -73,6 +73,9 @@ type Config struct {
 	SupervisorPort      int    `json:"supervisor_port,omitempty" yaml:"supervisor_port,omitempty"`
 	WriteKubeconfig     string `json:"write_kubeconfig,omitempty" yaml:"write_kubeconfig,omitempty"`
 	WriteKubeconfigMode string `json:"write_kubeconfig_mode,omitempty" yaml:"write_kubeconfig_mode,omitempty"`
+
+	// Disable names add-ons the server does not deploy (coredns).
+	Disable []string `json:"disable,omitempty" yaml:"disable,omitempty"`
 }
 
 // IsZero tells whether the network section sets nothing (DHCP everywhere).

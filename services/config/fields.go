@@ -72,6 +72,7 @@ func fields() []field {
 			func(v string) bool { return v != "" }, func(string) string { return Mask }),
 		str("agent_token_file", func(c *Config) *string { return &c.AgentTokenFile }),
 		flag("disable_agent", func(c *Config) *bool { return &c.DisableAgent }),
+		list("disable", func(c *Config) *[]string { return &c.Disable }),
 		str("node_name", func(c *Config) *string { return &c.NodeName }),
 		str("bind_address", func(c *Config) *string { return &c.BindAddress }),
 		str("advertise_address", func(c *Config) *string { return &c.AdvertiseAddress }),
