@@ -79,7 +79,7 @@ func imageRun(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "", "image folder (default build/images/BOARD)")
 	mem := fs.Int("memory", 2048, "guest memory in MiB")
 	seedPath := fs.String("seed", "", "NoCloud seed image to attach (outpost image seed); it is then the whole configuration")
-	access := fs.Bool("kubeconfig", true, "without --seed: seed role server and a server token (fw_cfg), forward 6443 and 9345 to 127.0.0.1 and write DIR/kubeconfig once the server is ready")
+	access := fs.Bool("kubeconfig", true, "without --seed or --append outpost.role=agent: seed role server and a server token (fw_cfg), forward 6443 and 9345 to 127.0.0.1 and write DIR/kubeconfig once the server is ready")
 	var cmdline, fwds listFlag
 	fs.Var(&cmdline, "append", "extra kernel command line (repeatable)")
 	fs.Var(&fwds, "forward", "HOSTPORT:GUESTPORT forwarded from 127.0.0.1 (repeatable)")

@@ -53,7 +53,17 @@ type clusterAccess struct {
 // on the kernel command line, and forwards the apiserver and join API
 // ports (reusing a --forward the user gave for them). A stale
 // DIR/kubeconfig of an earlier run is removed.
+//
+// A VM the kernel command line makes an agent (--append outpost.role=agent)
+// gets none of this: it returns nil.
 func prepareAccess(dir string, o *qemu.Options) (*clusterAccess, error) {
+	for _, arg := range o.Cmdline {
+		for f := range strings.FieldsSeq(arg) {
+			if role, ok := strings.CutPrefix(f, "outpost.role="); ok && role != "server" {
+				return nil, nil
+			}
+		}
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err

@@ -91,6 +91,11 @@ func TestImageRunAccessArgs(t *testing.T) {
 	if again.tok.Secret() != secret || again.api != 16443 || len(o.Forwards) != 2 {
 		t.Errorf("second run: token kept %v, api %d, forwards %v", again.tok.Secret() == secret, again.api, o.Forwards)
 	}
+
+	o = qemu.FromDir(qemu.Options{Board: b, Cmdline: []string{"outpost.console=on outpost.role=agent"}}, dir)
+	if agent, err := prepareAccess(dir, &o); agent != nil || err != nil || len(o.Forwards) != 0 || len(o.Extra) != 0 {
+		t.Errorf("an agent VM got cluster access: %v %v %v", err, o.Forwards, o.Extra)
+	}
 }
 
 func TestImageRunAccessFetchesKubeconfig(t *testing.T) {
