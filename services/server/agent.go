@@ -4,12 +4,23 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/outpost-os/outpost/services/agent"
 )
 
 // controlPlaneLabel marks the server's own node, as kubeadm and k3s do.
-const controlPlaneLabel = "node-role.kubernetes.io/control-plane=true"
+// The kubelet may not set labels in the node-role namespace itself
+// (NodeRestriction), so the server sets it once the node registers.
+const controlPlaneLabel = "node-role.kubernetes.io/control-plane"
+
+// labelRetry is how often the server looks for its node to label it.
+const labelRetry = 2 * time.Second
 
 // startAgent runs the embedded agent (unless --disable-agent): it joins
 // this server's own join API on loopback with the agent token, like any
@@ -29,7 +40,35 @@ func (b *boot) startAgent(ctx context.Context) <-chan error {
 			failed <- fmt.Errorf("embedded agent: %w", err)
 		}
 	}()
+	go b.labelOwnNode(ctx, o.NodeName)
 	return failed
+}
+
+// labelOwnNode marks the server's node as a control-plane node once it has
+// registered.
+func (b *boot) labelOwnNode(ctx context.Context, name string) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", b.creds.Admin)
+	if err != nil {
+		b.log.Error("label the server's node", "err", err)
+		return
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		b.log.Error("label the server's node", "err", err)
+		return
+	}
+	patch := []byte(`{"metadata":{"labels":{"` + controlPlaneLabel + `":"true"}}}`)
+	for {
+		_, err := cs.CoreV1().Nodes().Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "outpost"})
+		if err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(labelRetry):
+		}
+	}
 }
 
 func (b *boot) agentOptions() (*agent.Options, error) {
@@ -39,7 +78,7 @@ func (b *boot) agentOptions() (*agent.Options, error) {
 	o.DataDir = b.root
 	o.NodeName = b.addrs.NodeName
 	o.NodeIP = b.addrs.Advertise.String()
-	o.Labels = append([]string{controlPlaneLabel}, b.o.NodeLabels...)
+	o.Labels = b.o.NodeLabels
 	o.Taints = b.o.NodeTaints
 	o.KubeletArgs, o.ProxyArgs = b.o.KubeletArgs, b.o.ProxyArgs
 	return o, o.Complete()
