@@ -57,7 +57,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, readyTimeout time.
 
 	cctx, cancel := context.WithCancel(ctx)
 	cp := &ControlPlane{cancel: cancel, parent: ctx, failed: make(chan error, 3)}
-	log.Info("starting kube-apiserver", "args", strings.Join(apiArgs, " "))
+	log.Debug("starting kube-apiserver", "args", strings.Join(apiArgs, " "))
 	cp.run(cctx, "kube-apiserver", apiArgs, runAPIServer)
 
 	rctx, rcancel := context.WithTimeout(cctx, readyTimeout)
@@ -67,9 +67,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, readyTimeout time.
 		return nil, err
 	}
 	log.Info("kube-apiserver is ready", "url", cfg.URL())
-	log.Info("starting kube-controller-manager", "args", strings.Join(kcmArgs, " "))
+	log.Debug("starting kube-controller-manager", "args", strings.Join(kcmArgs, " "))
 	cp.run(cctx, "kube-controller-manager", kcmArgs, runControllerManager)
-	log.Info("starting kube-scheduler", "args", strings.Join(schedArgs, " "))
+	log.Debug("starting kube-scheduler", "args", strings.Join(schedArgs, " "))
 	cp.run(cctx, "kube-scheduler", schedArgs, runScheduler)
 	return cp, nil
 }

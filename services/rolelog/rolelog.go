@@ -34,10 +34,11 @@ func Console() io.Writer {
 	return f
 }
 
-// New returns the role's logger: text to stderr, and Info and above to
+// New returns the role's logger: text to stderr (Debug too: the log file
+// keeps details such as component arguments), and Info and above to
 // console (when not nil) as "outpost: ROLE: message key=value ...".
 func New(role string, console io.Writer) *slog.Logger {
-	h := slog.Handler(slog.NewTextHandler(os.Stderr, nil))
+	h := slog.Handler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if console != nil {
 		h = fanout{h, &consoleHandler{w: console, prefix: "outpost: " + role + ": ", mu: &sync.Mutex{}}}
 	}
