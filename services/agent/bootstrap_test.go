@@ -2,69 +2,27 @@ package agent
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"log/slog"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/outpost-os/outpost/services/joinapi"
-	"github.com/outpost-os/outpost/services/pki"
-	"github.com/outpost-os/outpost/services/token"
+	"github.com/outpost-os/outpost/services/joinapi/joinapitest"
 )
 
-// joinServer is a real join API (real PKI, node passwords in a fake
-// clientset) on 127.0.0.1.
-type joinServer struct {
-	url   string
-	agent token.Token
-	kube  *fake.Clientset
-}
-
-func newJoinServer(t *testing.T) *joinServer {
-	t.Helper()
-	dir := t.TempDir()
-	quiet := slog.New(slog.DiscardHandler)
-	certs, err := pki.EnsureServer(filepath.Join(dir, "tls"), pki.ServerOptions{NodeName: "server-1", NodeIPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, agent, err := token.EnsureServer(dir, "", "", certs.ServerCA.CertPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kube := fake.NewClientset()
-	h, err := joinapi.New(joinapi.Config{Certs: certs, ServerToken: server, AgentToken: agent, Passwords: joinapi.NewSecretStore(kube),
-		Cluster:      joinapi.ClusterConfig{ClusterCIDR: "10.42.0.0/16", ServiceCIDR: "10.43.0.0/16", ClusterDNS: "10.43.0.10", ClusterDomain: "cluster.local", APIServerPort: 6443},
-		APIServerURL: "https://127.0.0.1:6443", Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pair, err := tls.LoadX509KeyPair(certs.ServingSupervisor.Cert, certs.ServingSupervisor.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(h)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return &joinServer{url: srv.URL, agent: agent, kube: kube}
-}
-
-func testOptions(t *testing.T, js *joinServer, name string) *Options {
+func testOptions(t *testing.T, js *joinapitest.Server, name string) *Options {
 	t.Helper()
 	dir := t.TempDir()
 	o := NewOptions()
-	o.Server, o.Token, o.NodeName, o.NodeIP = js.url, js.agent.Encode(), name, "192.0.2.20"
+	o.Server, o.Token, o.NodeName, o.NodeIP = js.URL, js.AgentToken.Encode(), name, "192.0.2.20"
 	o.DataDir, o.NodePasswordFile = dir, filepath.Join(dir, "node", "password")
 	if err := o.Complete(); err != nil {
 		t.Fatal(err)
@@ -73,7 +31,7 @@ func testOptions(t *testing.T, js *joinServer, name string) *Options {
 }
 
 func TestJoinWritesCredentials(t *testing.T) {
-	js := newJoinServer(t)
+	js := joinapitest.Start(t)
 	o := testOptions(t, js, "edge-1")
 	tok, _ := o.token()
 	n, err := joinOnce(context.Background(), o, tok, slog.New(slog.DiscardHandler))
@@ -122,9 +80,9 @@ func TestJoinWritesCredentials(t *testing.T) {
 }
 
 func TestJoinRefusesWrongCAHash(t *testing.T) {
-	js := newJoinServer(t)
+	js := joinapitest.Start(t)
 	o := testOptions(t, js, "edge-2")
-	o.Token = "K10" + strings.Repeat("ab", 32) + "::node:" + js.agent.Secret()
+	o.Token = "K10" + strings.Repeat("ab", 32) + "::node:" + js.AgentToken.Secret()
 	tok, err := o.token()
 	if err != nil {
 		t.Fatal(err)
@@ -133,19 +91,19 @@ func TestJoinRefusesWrongCAHash(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "does not match the token's CA hash") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), js.agent.Secret()) {
+	if strings.Contains(err.Error(), js.AgentToken.Secret()) {
 		t.Error("the error shows the secret")
 	}
 	if _, err := os.Stat(o.agentDir("tls")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("credentials written for a server the token does not pin: %v", err)
 	}
-	if secrets, _ := js.kube.CoreV1().Secrets("kube-system").List(context.Background(), metaList); len(secrets.Items) != 0 {
+	if secrets, _ := js.Kube.CoreV1().Secrets("kube-system").List(context.Background(), metaList); len(secrets.Items) != 0 {
 		t.Errorf("the server stored a node password: %d secrets", len(secrets.Items))
 	}
 }
 
 func TestJoinRefusesSecondBoxWithTheSameName(t *testing.T) {
-	js := newJoinServer(t)
+	js := joinapitest.Start(t)
 	first := testOptions(t, js, "edge-3")
 	tok, _ := first.token()
 	if _, err := joinOnce(context.Background(), first, tok, slog.New(slog.DiscardHandler)); err != nil {
