@@ -110,10 +110,7 @@ func Run(ctx context.Context, cfg *rest.Config, v Values, disabled []string, log
 	if len(unknown) > 0 {
 		log.Warn("--disable names no add-on of outpost; ignored", "names", unknown, "add-ons", Names())
 	}
-	if len(enabled) == 0 {
-		log.Info("all add-ons are disabled")
-		return nil
-	}
+	enabled = append([]string{RBAC}, enabled...)
 	var objs []*unstructured.Unstructured
 	for _, n := range enabled {
 		o, err := Render(n, v)

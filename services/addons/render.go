@@ -22,6 +22,10 @@ var manifests embed.FS
 // CoreDNS is the name of the CoreDNS add-on (as --disable takes it).
 const CoreDNS = "coredns"
 
+// RBAC is the role of Outpost's node agents (system:outpost-controller).
+// It is always applied: --disable cannot name it, nodes need it.
+const RBAC = "rbac"
+
 // Names lists the add-ons in the order they are applied.
 func Names() []string { return []string{CoreDNS} }
 

@@ -144,3 +144,24 @@ func TestEnabled(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderRBACBindsTheControllerUser(t *testing.T) {
+	objs, err := Render(RBAC, testValues)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 2 || objs[0].GetKind() != "ClusterRole" || objs[1].GetKind() != "ClusterRoleBinding" {
+		t.Fatalf("objects: %v", objs)
+	}
+	subjects, _, _ := unstructured.NestedSlice(objs[1].Object, "subjects")
+	if len(subjects) != 1 || subjects[0].(map[string]any)["name"] != joinapiControllerUser {
+		t.Errorf("binding subjects %v", subjects)
+	}
+	if enabled, _ := Enabled([]string{"coredns"}); len(enabled) != 0 {
+		t.Errorf("enabled after --disable coredns: %v (the role is not an optional add-on)", enabled)
+	}
+}
+
+// joinapiControllerUser is the CN the join API gives agents' controller
+// certificates.
+const joinapiControllerUser = "system:outpost-controller"

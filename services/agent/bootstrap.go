@@ -36,7 +36,10 @@ type files struct {
 	ServingCert, ServingKey            string
 	ClientCert, ClientKey              string
 	ProxyCert, ProxyKey                string
+	ControllerCert, ControllerKey      string
 	KubeletKubeconfig, ProxyKubeconfig string
+	// ControllerKubeconfig is flannel's (system:outpost-controller).
+	ControllerKubeconfig string
 }
 
 func newFiles(dir string) files {
@@ -46,7 +49,9 @@ func newFiles(dir string) files {
 		ServingCert: p("serving-kubelet.crt"), ServingKey: p("serving-kubelet.key"),
 		ClientCert: p("client-kubelet.crt"), ClientKey: p("client-kubelet.key"),
 		ProxyCert: p("client-kube-proxy.crt"), ProxyKey: p("client-kube-proxy.key"),
+		ControllerCert: p("client-controller.crt"), ControllerKey: p("client-controller.key"),
 		KubeletKubeconfig: p("kubelet.kubeconfig"), ProxyKubeconfig: p("kubeproxy.kubeconfig"),
+		ControllerKubeconfig: p("controller.kubeconfig"),
 	}
 }
 
@@ -163,6 +168,7 @@ func fetchCredentials(ctx context.Context, c *joinapi.Client, id *joinapi.NodeId
 		{"serving-kubelet.crt", f.ServingCert, f.ServingKey},
 		{"client-kubelet.crt", f.ClientCert, f.ClientKey},
 		{"client-kube-proxy.crt", f.ProxyCert, f.ProxyKey},
+		{"client-controller.crt", f.ControllerCert, f.ControllerKey},
 	} {
 		if err := certify(ctx, c, id, r.route, r.cert, r.key); err != nil {
 			return err
@@ -198,8 +204,9 @@ func certify(ctx context.Context, c *joinapi.Client, id *joinapi.NodeIdentity, r
 func writeKubeconfigs(n *node) error {
 	f := n.Files
 	for path, c := range map[string]kubeconfig.Config{
-		f.KubeletKubeconfig: {Server: n.APIServer, CAFile: f.ServerCA, CertFile: f.ClientCert, KeyFile: f.ClientKey, User: "kubelet"},
-		f.ProxyKubeconfig:   {Server: n.APIServer, CAFile: f.ServerCA, CertFile: f.ProxyCert, KeyFile: f.ProxyKey, User: "kube-proxy"},
+		f.KubeletKubeconfig:    {Server: n.APIServer, CAFile: f.ServerCA, CertFile: f.ClientCert, KeyFile: f.ClientKey, User: "kubelet"},
+		f.ProxyKubeconfig:      {Server: n.APIServer, CAFile: f.ServerCA, CertFile: f.ProxyCert, KeyFile: f.ProxyKey, User: "kube-proxy"},
+		f.ControllerKubeconfig: {Server: n.APIServer, CAFile: f.ServerCA, CertFile: f.ControllerCert, KeyFile: f.ControllerKey, User: "outpost-controller"},
 	} {
 		if err := kubeconfig.Write(path, 0o600, c); err != nil {
 			return err

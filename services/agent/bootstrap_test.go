@@ -65,6 +65,9 @@ func TestJoinWritesCredentials(t *testing.T) {
 	if proxy := readCert(t, f.ProxyCert); proxy.Subject.CommonName != "system:kube-proxy" {
 		t.Errorf("kube-proxy cert CN %q", proxy.Subject.CommonName)
 	}
+	if ctl := readCert(t, f.ControllerCert); ctl.Subject.CommonName != joinapi.ControllerUser {
+		t.Errorf("controller cert CN %q", ctl.Subject.CommonName)
+	}
 	kc, _ := os.ReadFile(f.KubeletKubeconfig)
 	if !strings.Contains(string(kc), "server: https://127.0.0.1:6443") {
 		t.Errorf("kubelet kubeconfig:\n%s", kc)

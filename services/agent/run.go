@@ -106,7 +106,7 @@ func (o *Options) proxyConfig(n *node) kubeproxy.Config {
 
 func (o *Options) flannelConfig(n *node, cd containerd.Config) flannel.Config {
 	return flannel.Config{
-		NodeName: n.Name, NodeIP: n.IP, Iface: o.FlannelIface, Kubeconfig: n.Files.KubeletKubeconfig,
+		NodeName: n.Name, NodeIP: n.IP, Iface: o.FlannelIface, Kubeconfig: n.Files.ControllerKubeconfig,
 		ClusterCIDR: n.Cluster.ClusterCIDR, Dir: filepath.Join(o.RunDir, "flannel"),
 		CNIConfFile: filepath.Join(cd.CNIConfDir, "10-outpost.conflist"),
 	}

@@ -27,7 +27,8 @@ type Config struct {
 	// NodeIP selects the interface vxlan runs over, unless Iface names one.
 	NodeIP net.IP
 	Iface  string
-	// Kubeconfig is the node's (system:node:NAME may patch its own Node).
+	// Kubeconfig is system:outpost-controller's: flannel lists every node,
+	// which the Node authorizer denies a kubelet's identity.
 	Kubeconfig  string
 	ClusterCIDR string
 	// Dir holds net-conf.json and subnet.env.

@@ -79,6 +79,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST "+Prefix+"client-kubelet.crt", node(h.signNode(h.cfg.Certs.ClientCA, pki.UsageClient)))
 	mux.HandleFunc("GET "+Prefix+"client-kube-proxy.crt", node(h.kubeProxyPair))
 	mux.HandleFunc("POST "+Prefix+"client-kube-proxy.crt", node(h.signKubeProxy))
+	mux.HandleFunc("POST "+Prefix+"client-controller.crt", node(h.signController))
 	mux.HandleFunc("GET "+Prefix+"client-ca.crt", node(h.pem(h.cfg.Certs.ClientCA.CertPEM)))
 	mux.HandleFunc("GET "+Prefix+"server-ca.crt", node(h.pem(h.cfg.Certs.ServerCA.CertPEM)))
 	mux.HandleFunc("GET "+Prefix+"config", node(h.config))
@@ -143,6 +144,19 @@ func (h *handler) signKubeProxy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.sign(w, r, h.cfg.Certs.ClientCA, csr, pki.LeafSpec{CN: "system:kube-proxy", Usage: pki.UsageClient})
+}
+
+// ControllerUser is who an agent's own controllers (flannel) act as; the
+// server's rbac add-on grants it what they need on nodes.
+const ControllerUser = "system:outpost-controller"
+
+func (h *handler) signController(w http.ResponseWriter, r *http.Request) {
+	csr, err := readCSR(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	h.sign(w, r, h.cfg.Certs.ClientCA, csr, pki.LeafSpec{CN: ControllerUser, Usage: pki.UsageClient})
 }
 
 func (h *handler) sign(w http.ResponseWriter, r *http.Request, ca *pki.CA, csr *x509.CertificateRequest, spec pki.LeafSpec) {

@@ -278,6 +278,23 @@ func TestKubeProxyCertificates(t *testing.T) {
 	verifies(t, leaf, e.certs.ClientCA, x509.ExtKeyUsageClientAuth)
 }
 
+func TestControllerCertificate(t *testing.T) {
+	e := newEnv(t)
+	csr, _ := newCSRPEM(t, nil)
+	out, err := e.client(t, e.agent).PostCSR(ctx(t), "client-controller.crt", csr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := parseChain(t, out)[0]
+	if leaf.Subject.CommonName != ControllerUser || len(leaf.Subject.Organization) != 0 {
+		t.Errorf("controller subject %v", leaf.Subject)
+	}
+	verifies(t, leaf, e.certs.ClientCA, x509.ExtKeyUsageClientAuth)
+	if _, err := e.client(t, token.Token{}).PostCSR(ctx(t), "client-controller.crt", csr, nil); err == nil {
+		t.Error("a controller certificate without a token")
+	}
+}
+
 func TestCAsConfigAndReadyz(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(t, e.agent)

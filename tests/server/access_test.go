@@ -157,11 +157,14 @@ func waitAddons(t *testing.T, s *server) map[string]string {
 }
 
 // checkAddonsDisabled checks that a server started with --disable coredns
-// said so and created none of the CoreDNS objects.
+// applied only the agents' role and created none of the CoreDNS objects.
 func checkAddonsDisabled(t *testing.T, s *server) {
-	poll(t, "add-ons disabled message", time.Minute, func() (bool, error) {
-		return strings.Contains(s.stderr.String(), "all add-ons are disabled"), nil
+	poll(t, "add-ons applied message", time.Minute, func() (bool, error) {
+		return strings.Contains(s.stderr.String(), "add-ons applied add-ons=[rbac]"), nil
 	})
+	if _, err := s.client().RbacV1().ClusterRoleBindings().Get(context.Background(), "outpost-controller", metav1.GetOptions{}); err != nil {
+		t.Errorf("the agents' role binding is missing with --disable coredns: %v", err)
+	}
 	_, err := s.client().AppsV1().Deployments("kube-system").Get(context.Background(), "coredns", metav1.GetOptions{})
 	if !apierrors.IsNotFound(err) {
 		t.Errorf("coredns deployment with --disable coredns: %v", err)
