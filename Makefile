@@ -7,7 +7,14 @@ HOSTARCH    := $(shell $(GO) env GOARCH)
 BUILD       := build
 CACHE       := $(BUILD)/cache
 VERSION     := $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS     := -s -w -X main.version=$(VERSION)
+# The Kubernetes version the components report (kubectl get nodes, /version).
+KUBE_VERSION := $(shell $(GO) list -m -f '{{.Version}}' k8s.io/kubernetes 2>/dev/null)
+KUBE_MINOR   := $(word 2,$(subst ., ,$(KUBE_VERSION)))
+KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
+	-X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(KUBE_MINOR) \
+	-X k8s.io/client-go/pkg/version.gitVersion=$(KUBE_VERSION) \
+	-X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$(KUBE_MINOR)
+LDFLAGS     := -s -w -X main.version=$(VERSION) $(KUBE_LDFLAGS)
 GOBUILD     := CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 TEST_IMAGES := $(BUILD)/test-images
 COMPRESSION ?= xz
@@ -33,7 +40,8 @@ $(BUILD)/bin/%/outpost-initramfs: FORCE
 $(BUILD)/bin/%/outpost-runtime: FORCE
 	GOARCH=$* $(GOBUILD) -tags initramfs,containerd -o $@ ./cmd/outpost
 FORCE:
-
+# Keep them: make would delete them after an image build as intermediates.
+.PRECIOUS: $(BUILD)/bin/%/outpost $(BUILD)/bin/%/outpost-initramfs $(BUILD)/bin/%/outpost-runtime
 
 # The GOARCH of each board's binaries.
 ARCH_qemu-x86_64 := amd64
