@@ -153,10 +153,29 @@ func (n *node) waitFor(t *testing.T, what string, timeout time.Duration, check f
 			return out
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s; last kubectl %s: %v\n%s\nconsole tail:\n%s", what, timeout, strings.Join(args, " "), err, out, tail(n.v.Output(), 60))
+			t.Fatalf("%s: not within %s; last kubectl %s: %v\n%s\nconsole tail:\n%s\nrole log tail:\n%s",
+				what, timeout, strings.Join(args, " "), err, out, tail(n.v.Output(), 40), n.roleLog())
 		}
 		time.Sleep(3 * time.Second)
 	}
+}
+
+// roleLog returns the end of the role process's log in the VM (its
+// errors), for a failure message.
+func (n *node) roleLog() string {
+	var keep []string
+	for _, role := range []string{"server", "agent"} {
+		lines, err := n.v.Run("cat /var/log/outpost/"+role+".log", cmdTimeout)
+		if err != nil {
+			continue
+		}
+		for _, l := range lines {
+			if strings.HasPrefix(l, "E") || strings.HasPrefix(l, "W") || strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN") {
+				keep = append(keep, l)
+			}
+		}
+	}
+	return tail(strings.Join(keep, "\n"), 60)
 }
 
 func run(timeout time.Duration, name string, args ...string) (string, error) {
