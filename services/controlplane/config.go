@@ -47,6 +47,10 @@ type Config struct {
 	// of the controller-manager and the scheduler.
 	ControllerKubeconfig string
 	SchedulerKubeconfig  string
+	// EgressSelectorConfig, when set, is kube-apiserver's
+	// --egress-selector-config-file: its traffic to kubelets goes through
+	// the agents' tunnels (services/tunnel).
+	EgressSelectorConfig string
 	// Extra arguments (key=value) applied on top of the defaults.
 	ExtraAPIServerArgs         []string
 	ExtraControllerManagerArgs []string
@@ -103,6 +107,9 @@ func (c Config) apiServerArgs() ([]string, error) {
 		// server advertised on loopback (tests, a lone box) keeps no
 		// endpoints for it.
 		a["endpoint-reconciler-type"] = "none"
+	}
+	if c.EgressSelectorConfig != "" {
+		a["egress-selector-config-file"] = c.EgressSelectorConfig
 	}
 	if c.Storage.CAFile != "" {
 		a["etcd-cafile"] = c.Storage.CAFile

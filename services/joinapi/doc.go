@@ -11,12 +11,15 @@
 //	POST /v1-outpost/client-kubelet.crt      CSR -> kubelet client cert (client-ca)
 //	GET  /v1-outpost/client-kube-proxy.crt   shared kube-proxy cert + key
 //	POST /v1-outpost/client-kube-proxy.crt   CSR -> kube-proxy client cert
+//	POST /v1-outpost/client-controller.crt   CSR -> system:outpost-controller client cert (flannel)
 //	GET  /v1-outpost/client-ca.crt           client CA PEM
 //	GET  /v1-outpost/server-ca.crt           server CA PEM
 //	GET  /v1-outpost/config                  ClusterConfig JSON
 //	GET  /v1-outpost/readyz                  200 once Config.Ready says so
 //	GET  /v1-outpost/admin.kubeconfig        admin kubeconfig (server token only);
 //	                                         ?server=https://HOST:PORT sets its apiserver URL
+//	GET  /v1-outpost/connect                 websocket: the agent's tunnel (services/tunnel),
+//	                                         node name, password and IP headers as for CSRs
 //
 // Everything under /v1-outpost/ needs HTTP basic auth with user "server" and
 // the server token's secret, or user "node" and the agent (or server)

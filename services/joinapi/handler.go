@@ -41,6 +41,9 @@ type Config struct {
 	APIServerURL string
 	// Ready reports whether the control plane is ready; nil means always.
 	Ready func(context.Context) error
+	// Tunnel takes the agents' tunnels (GET /v1-outpost/connect); nil
+	// means the route answers 404.
+	Tunnel TunnelServer
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -85,6 +88,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET "+Prefix+"config", node(h.config))
 	mux.HandleFunc("GET "+Prefix+"readyz", node(h.readyz))
 	mux.HandleFunc("GET "+Prefix+KubeconfigPath, server(h.adminKubeconfig))
+	mux.HandleFunc("GET "+Prefix+ConnectPath, node(h.connect))
 	return mux
 }
 

@@ -44,13 +44,9 @@ type nodeRequest struct {
 // parseNodeRequest reads the node headers and the PEM CSR of r. Its errors
 // are safe to send back: they never quote the password.
 func parseNodeRequest(r *http.Request) (nodeRequest, error) {
-	name, err := nodeName(r.Header.Get(HeaderNodeName))
+	name, pw, err := nodeHeaders(r)
 	if err != nil {
 		return nodeRequest{}, err
-	}
-	pw := r.Header.Get(HeaderNodePassword)
-	if pw == "" || len(pw) > maxPasswordBytes || strings.ContainsFunc(pw, unicode.IsControl) {
-		return nodeRequest{}, fmt.Errorf("header %s must hold the node password (1 to %d printable bytes)", HeaderNodePassword, maxPasswordBytes)
 	}
 	csr, err := readCSR(r.Body)
 	if err != nil {
@@ -61,6 +57,18 @@ func parseNodeRequest(r *http.Request) (nodeRequest, error) {
 		return nodeRequest{}, err
 	}
 	return nodeRequest{name: name, password: pw, ips: ips, csr: csr}, nil
+}
+
+// nodeHeaders reads and checks the node name and password headers.
+func nodeHeaders(r *http.Request) (name, password string, err error) {
+	if name, err = nodeName(r.Header.Get(HeaderNodeName)); err != nil {
+		return "", "", err
+	}
+	pw := r.Header.Get(HeaderNodePassword)
+	if pw == "" || len(pw) > maxPasswordBytes || strings.ContainsFunc(pw, unicode.IsControl) {
+		return "", "", fmt.Errorf("header %s must hold the node password (1 to %d printable bytes)", HeaderNodePassword, maxPasswordBytes)
+	}
+	return name, pw, nil
 }
 
 // nodeName checks a node name: a lowercase DNS subdomain (as Kubernetes

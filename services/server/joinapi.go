@@ -33,6 +33,7 @@ type joinSettings struct {
 	SupervisorKubeconfig    string
 	Cluster                 joinapi.ClusterConfig
 	APIServerURL            string // in the admin kubeconfig the join API serves
+	Tunnel                  joinapi.TunnelServer
 }
 
 // startJoinAPI serves the join API over TLS (serving-supervisor, from
@@ -49,7 +50,7 @@ func startJoinAPI(s joinSettings, log *slog.Logger) (*joinServer, error) {
 	h, err := joinapi.New(joinapi.Config{
 		Certs: s.Certs, ServerToken: s.ServerToken, AgentToken: s.AgentToken,
 		Passwords: joinapi.NewSecretStore(client), Cluster: s.Cluster, Logger: log,
-		APIServerURL: s.APIServerURL,
+		APIServerURL: s.APIServerURL, Tunnel: s.Tunnel,
 	})
 	if err != nil {
 		return nil, err

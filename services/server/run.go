@@ -55,6 +55,7 @@ type boot struct {
 	serverTok, agentTok     token.Token
 	creds                   credentials
 	cpCfg                   controlplane.Config
+	tunnel                  *tunnelParts
 }
 
 // check validates what can be checked before anything is written: the
@@ -96,6 +97,12 @@ func (b *boot) files() error {
 func (b *boot) serve(ctx context.Context, out io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	tun, err := b.startTunnel()
+	if err != nil {
+		return fmt.Errorf("agent tunnel: %w", err)
+	}
+	defer tun.stop()
+	b.tunnel = tun
 	dsCtx, dsCancel := context.WithCancel(context.WithoutCancel(ctx))
 	backend, err := datastore.Start(dsCtx, withEtcdCerts(b.dsCfg, b.certs), b.log)
 	if err != nil {
@@ -136,7 +143,9 @@ func (b *boot) withStorage(backend *datastore.Backend) controlplane.Config {
 // front starts the join API and writes the admin kubeconfig: what people
 // and agents use once the control plane is ready.
 func (b *boot) front() (*joinServer, error) {
-	js, err := startJoinAPI(b.o.joinSettings(b.addrs, b.certs, b.serverTok, b.agentTok, b.creds), b.log)
+	settings := b.o.joinSettings(b.addrs, b.certs, b.serverTok, b.agentTok, b.creds)
+	settings.Tunnel = b.tunnel.server
+	js, err := startJoinAPI(settings, b.log)
 	if err != nil {
 		return nil, err
 	}
