@@ -44,3 +44,15 @@ func TestServeStopsWithContext(t *testing.T) {
 		t.Errorf("serve = %v", err)
 	}
 }
+
+func TestFetchPrintsTheAnswerAndFailsOnErrors(t *testing.T) {
+	srv := httptest.NewServer(handler())
+	defer srv.Close()
+	var out strings.Builder
+	if err := fetch(srv.URL+"/healthz", &out); err != nil || out.String() != "ok\n" {
+		t.Errorf("fetch /healthz: %q %v", out.String(), err)
+	}
+	if err := fetch(srv.URL+"/nothing", io.Discard); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("fetch /nothing: %v", err)
+	}
+}

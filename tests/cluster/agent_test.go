@@ -85,7 +85,7 @@ func TestAgentJoins(t *testing.T) {
 		url := "http://" + server.podIP(t, c.to) + ":8080/"
 		out := server.waitFor(t, c.from+" reaches "+c.to, podTimeout, func(out string) bool {
 			return strings.Contains(out, "hello from the outpost workload: "+c.to)
-		}, "exec", c.from, "--", "wget", "-qO-", "-T", "10", url)
+		}, "exec", c.from, "--", "/workload", "-get", url)
 		t.Logf("%s -> %s: %s", c.from, c.to, strings.TrimSpace(out))
 	}
 	// kubectl logs and exec reach the agent's kubelet.

@@ -112,10 +112,10 @@ func TestSingleNode(t *testing.T) {
 	}
 	// The Service's ClusterIP answers from the other pod (kube-proxy's
 	// iptables rules, the bridge, the pod network).
-	// (By address: the image's busybox is static glibc, whose wget cannot
-	// resolve names; nslookup below speaks DNS itself.)
-	svc := strings.TrimSpace(n.mustKubectl(t, "get", "service", "web", "-o", "jsonpath={.spec.clusterIP}"))
-	out := n.mustKubectl(t, "exec", pods[1], "--", "wget", "-qO-", "-T", "20", "http://"+svc+"/")
+	// By name: Go's resolver in the workload asks CoreDNS.
+	out := n.waitFor(t, "the Service answers "+pods[1], podTimeout, func(out string) bool {
+		return strings.Contains(out, "hello from the outpost workload: web-")
+	}, "exec", pods[1], "--", "/workload", "-get", "http://web.default.svc.cluster.local/")
 	if !strings.Contains(out, "hello from the outpost workload: web-") {
 		t.Errorf("the Service did not answer from another pod: %q", out)
 	}
