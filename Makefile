@@ -80,6 +80,8 @@ bench: bench-boot bench-server
 
 bench-boot: images
 	OUTPOST_IMAGES=$(abspath $(BUILD)/images) $(GO) run ./tests/benchboot
+	OUTPOST_IMAGES=$(abspath $(BUILD)/images) OUTPOST_BIN=$(abspath $(BUILD)/outpost) \
+		$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./tests/benchnode
 
 bench-server: build
 	OUTPOST_BIN=$(abspath $(BUILD)/outpost) $(GO) run ./tests/benchserver
