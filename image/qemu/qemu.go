@@ -22,12 +22,14 @@ type Forward struct {
 
 // GuestForward makes a TCP address inside the guest's user network reach a
 // port on the host's 127.0.0.1 (QEMU's guestfwd, which restrict=on
-// allows: it is the one way out a test opens on purpose).
+// allows: it is the one way out a test opens on purpose). QEMU runs Relay
+// on the host for each connection, with the connection on its stdin and
+// stdout; `outpost debug connect 127.0.0.1:PORT` is such a relay.
 type GuestForward struct {
 	// Guest is an address in 10.0.2.0/24 the guest connects to, such as
 	// 10.0.2.100:9345.
 	Guest string
-	Host  int
+	Relay string
 }
 
 // Options say how to boot.
@@ -103,7 +105,8 @@ func netdev(fwds []Forward, guest []GuestForward) string {
 		fmt.Fprintf(&b, ",hostfwd=tcp:127.0.0.1:%d-:%d", f.Host, f.Guest)
 	}
 	for _, g := range guest {
-		fmt.Fprintf(&b, ",guestfwd=tcp:%s-tcp:127.0.0.1:%d", g.Guest, g.Host)
+		// A comma in an option value is written twice.
+		fmt.Fprintf(&b, ",guestfwd=tcp:%s-cmd:%s", g.Guest, strings.ReplaceAll(g.Relay, ",", ",,"))
 	}
 	return b.String()
 }

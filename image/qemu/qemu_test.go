@@ -29,9 +29,9 @@ func TestArgsRestrictAndLoopbackForwards(t *testing.T) {
 
 func TestGuestForwardsReachHostLoopback(t *testing.T) {
 	b, _ := board.Lookup("qemu-x86_64")
-	o := FromDir(Options{Board: b, GuestForwards: []GuestForward{{Guest: "10.0.2.100:9345", Host: 19345}}}, "/img")
+	o := FromDir(Options{Board: b, GuestForwards: []GuestForward{{Guest: "10.0.2.100:9345", Relay: "/bin/outpost debug connect 127.0.0.1:19345"}}}, "/img")
 	args := strings.Join(Args(o), " ")
-	if !strings.Contains(args, "user,id=net0,restrict=on,guestfwd=tcp:10.0.2.100:9345-tcp:127.0.0.1:19345") {
+	if !strings.Contains(args, "user,id=net0,restrict=on,guestfwd=tcp:10.0.2.100:9345-cmd:/bin/outpost debug connect 127.0.0.1:19345") {
 		t.Errorf("guest forward missing or not to 127.0.0.1: %s", args)
 	}
 }

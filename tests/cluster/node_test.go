@@ -63,7 +63,7 @@ func bootNode(t *testing.T, name, config string, extra ...string) *node {
 // guestJoin lets a guest reach a join API forwarded to the host at
 // 10.0.2.100:9345.
 func guestJoin(hostPort int) []qemu.GuestForward {
-	return []qemu.GuestForward{{Guest: "10.0.2.100:9345", Host: hostPort}}
+	return []qemu.GuestForward{{Guest: "10.0.2.100:9345", Relay: fmt.Sprintf("%s debug connect 127.0.0.1:%d", binary, hostPort)}}
 }
 
 func bootNodeWith(t *testing.T, name, config string, guest []qemu.GuestForward, extra ...string) *node {
