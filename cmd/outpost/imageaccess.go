@@ -76,7 +76,7 @@ func prepareAccess(dir string, o *qemu.Options) (*clusterAccess, error) {
 	if a.tok, err = seededToken(a.configPath); err != nil {
 		return nil, err
 	}
-	config := fmt.Sprintf("# Written by outpost image run for this boot; the token is the server's.\nrole: server\ntoken: %s\n", a.tok.Secret())
+	config := fmt.Sprintf("# Written by outpost image run for this boot; the token is the server's.\nrole: server\ntoken: %s\n", a.tok.Secret()) + userNetwork
 	if err := atomicfile.Write(a.configPath, []byte(config), 0o600); err != nil {
 		return nil, err
 	}
@@ -92,6 +92,16 @@ func prepareAccess(dir string, o *qemu.Options) (*clusterAccess, error) {
 	o.Extra = append(o.Extra, "-fw_cfg", "name="+metadata.FwCfgName+",file="+a.configPath)
 	return a, nil
 }
+
+// userNetwork is QEMU's user network as a static configuration: its DHCP
+// server leaves out the router under restrict=on, and a node wants a
+// default route (the address is the one QEMU's DHCP would give).
+const userNetwork = `network:
+  interfaces:
+    - name: eth0
+      addresses: [10.0.2.15/24]
+      gateway: 10.0.2.2
+`
 
 // seededToken is the server token of an earlier run (kept, so that a VM
 // whose state outlives a run still accepts it), or a new one.
