@@ -52,6 +52,9 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func()) error {
 	if err != nil {
 		return err
 	}
+	if err := waitPodCIDR(ctx, c.Kubeconfig, c.NodeName, log); err != nil {
+		return err
+	}
 	// flannel's Kubernetes subnet manager learns its node's name from the
 	// environment only.
 	if err := os.Setenv("NODE_NAME", c.NodeName); err != nil {
