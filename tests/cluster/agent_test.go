@@ -95,4 +95,11 @@ func TestAgentJoins(t *testing.T) {
 	if out := server.mustKubectl(t, "exec", edge, "--", "hostname"); strings.TrimSpace(out) != edge {
 		t.Errorf("kubectl exec on the agent: %q", out)
 	}
+	// They went through the agent's tunnel, not a direct dial.
+	if !strings.Contains(strings.Join(server.v.MustRun("cat /var/log/outpost/server.log", cmdTimeout), "\n"),
+		"msg=egress addr="+agentIP+":10250 via=tunnel") {
+		t.Error("kube-apiserver did not reach the agent's kubelet through the tunnel")
+	}
+	server.checkNoRestarts(t)
+	agent.checkNoRestarts(t)
 }

@@ -59,6 +59,17 @@ func (n *node) checkPodsKept(t *testing.T, app string, pods []string) {
 		"exec", pods[0], "--", "hostname")
 }
 
+// checkNoRestarts fails the test when the role process or containerd
+// restarted on its own, showing why.
+func (n *node) checkNoRestarts(t *testing.T) {
+	t.Helper()
+	for _, l := range strings.Split(n.v.Output(), "\n") {
+		if strings.Contains(l, "outpost: service ") && (strings.Contains(l, " exited: ") || strings.Contains(l, " said last: ")) {
+			t.Errorf("%s: unexpected restart: %s", n.name, l)
+		}
+	}
+}
+
 // testContainerdRestarts kills containerd; the agent's supervisor starts it
 // again, and the pods (their shims outlive containerd) keep running.
 func testContainerdRestarts(t *testing.T, n *node, app string, pods []string) {

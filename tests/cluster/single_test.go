@@ -126,6 +126,7 @@ func TestSingleNode(t *testing.T) {
 	if !strings.Contains(out, "10.43.0.1") {
 		t.Errorf("nslookup kubernetes.default: %q", out)
 	}
+	n.checkNoRestarts(t)
 	t.Run("WrongCAHash", func(t *testing.T) { testWrongCAHash(t, n, secret) })
 	t.Run("ContainerdRestarts", func(t *testing.T) { testContainerdRestarts(t, n, "web", pods) })
 	t.Run("RoleRestarts", func(t *testing.T) { testRoleRestarts(t, n, "web", pods) })
