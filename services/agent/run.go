@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
+	"strings"
 	"path/filepath"
 
 	logsapi "k8s.io/component-base/logs/api/v1"
@@ -31,7 +31,7 @@ func Run(ctx context.Context, o *Options, log *slog.Logger) error {
 	defer cancel()
 	go o.runTunnel(ctx, n, log)
 	cd := o.containerdConfig(n)
-	sup := supervisor.New(supervisor.Options{Console: os.Stderr, LogDir: o.LogDir})
+	sup := supervisor.New(supervisor.Options{Console: logWriter{log}, LogDir: o.LogDir})
 	if err := sup.Start(ctx, []supervisor.Service{cd.Service(nil)}); err != nil {
 		return err
 	}
@@ -76,6 +76,18 @@ func runNode(ctx context.Context, o *Options, n *node, cd containerd.Config, log
 		}
 		return err
 	}
+}
+
+// logWriter turns the supervisor's console lines (starts, exits,
+// restarts of containerd) into the role's log records, so they reach the
+// node's console too.
+type logWriter struct{ log *slog.Logger }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	for line := range strings.SplitSeq(strings.TrimSpace(string(p)), "\n") {
+		w.log.Info(strings.TrimPrefix(line, "outpost: "))
+	}
+	return len(p), nil
 }
 
 func (o *Options) containerdConfig(n *node) containerd.Config {

@@ -64,7 +64,7 @@ func (n *node) checkPodsKept(t *testing.T, app string, pods []string) {
 func (n *node) checkNoRestarts(t *testing.T) {
 	t.Helper()
 	for _, l := range strings.Split(n.v.Output(), "\n") {
-		if strings.Contains(l, "outpost: service ") && (strings.Contains(l, " exited: ") || strings.Contains(l, " said last: ")) {
+		if strings.HasPrefix(l, "outpost: ") && strings.Contains(l, "service ") && (strings.Contains(l, " exited: ") || strings.Contains(l, " said last: ")) {
 			t.Errorf("%s: unexpected restart: %s", n.name, l)
 		}
 	}
