@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"path/filepath"
+	"strings"
 
 	logsapi "k8s.io/component-base/logs/api/v1"
 
