@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/roleflags"
 )
 
 // Options are the settings of `outpost agent`, from flags and the config
@@ -43,12 +44,6 @@ type Options struct {
 	// LogDir receives containerd's log file.
 	LogDir string
 }
-
-// listFlag is a repeatable flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // Defaults of the flags.
 const (
@@ -102,10 +97,10 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.NodeName, "node-name", "", "node name (default: the host name)")
 	fs.StringVar(&o.NodeIP, "node-ip", "", "address the node is reached at (default: the one that routes to the server)")
 	fs.StringVar(&o.FlannelIface, "flannel-iface", "", "interface for the vxlan overlay (default: the one holding the node IP)")
-	fs.Var((*listFlag)(&o.Labels), "node-label", "node label key=value (repeatable)")
-	fs.Var((*listFlag)(&o.Taints), "node-taint", "node taint key=value:Effect (repeatable)")
-	fs.Var((*listFlag)(&o.KubeletArgs), "kubelet-arg", "extra kubelet argument key=value (repeatable)")
-	fs.Var((*listFlag)(&o.ProxyArgs), "kube-proxy-arg", "extra kube-proxy argument key=value (repeatable)")
+	fs.Var((*roleflags.List)(&o.Labels), "node-label", "node label key=value (repeatable)")
+	fs.Var((*roleflags.List)(&o.Taints), "node-taint", "node taint key=value:Effect (repeatable)")
+	fs.Var((*roleflags.List)(&o.KubeletArgs), "kubelet-arg", "extra kubelet argument key=value (repeatable)")
+	fs.Var((*roleflags.List)(&o.ProxyArgs), "kube-proxy-arg", "extra kube-proxy argument key=value (repeatable)")
 	fs.StringVar(&o.RuntimeBinary, "runtime-binary", DefaultRuntimeBinary, "outpost build with containerd (started as containerd)")
 	fs.StringVar(&o.NodePasswordFile, "node-password-file", DefaultPasswordFile, "where the node password is kept")
 	fs.StringVar(&o.KubeletRootDir, "kubelet-root-dir", DefaultKubeletRoot, "kubelet state directory")

@@ -2,9 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 
@@ -36,21 +33,11 @@ func Command(ctx context.Context, argv, args []string) error {
 // environment, then the config file for whatever is still unset.
 func parseOptions(args []string, inherited roleflags.Secrets, stderr io.Writer) (*Options, error) {
 	o := &Options{}
-	fset := o.flagSet(stderr)
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("flags: %w", err)
+	secrets := []roleflags.Secret{
+		{Dst: &o.Token, Name: flagToken, Env: envToken},
+		{Dst: &o.AgentToken, Name: flagAgent, Env: envAgentToken},
 	}
-	if fset.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fset.Args())
-	}
-	set := map[string]bool{}
-	fset.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	roleflags.Take(&o.Token, inherited, envToken, flagToken, set)
-	roleflags.Take(&o.AgentToken, inherited, envAgentToken, flagAgent, set)
-	if err := roleflags.ConfigFile(fset, o.ConfigFile, set[flagConfig], set, configKeys); err != nil {
+	if err := roleflags.Parse(o.flagSet(stderr), args, inherited, secrets, &o.ConfigFile, configKeys); err != nil {
 		return nil, err
 	}
 	if err := o.validate(); err != nil {

@@ -8,7 +8,8 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
+
+	"github.com/outpost-os/outpost/services/roleflags"
 )
 
 // Options are the settings of `outpost server`, from flags and the config
@@ -19,7 +20,7 @@ type Options struct {
 	Token, TokenFile    string
 	AgentToken          string
 	AgentTokenFile      string
-	TLSSANs             listFlag
+	TLSSANs             roleflags.List
 	ClusterCIDR         string
 	ServiceCIDR         string
 	ClusterDNS          string
@@ -38,21 +39,15 @@ type Options struct {
 	WriteKubeconfig     string
 	WriteKubeconfigMode string
 	DisableAgent        bool
-	Disable             listFlag // add-ons not to deploy (services/addons)
-	APIServerArgs       listFlag
-	ControllerArgs      listFlag
-	SchedulerArgs       listFlag
+	Disable             roleflags.List // add-ons not to deploy (services/addons)
+	APIServerArgs       roleflags.List
+	ControllerArgs      roleflags.List
+	SchedulerArgs       roleflags.List
 	NodeName            string
 	// The embedded agent's node settings (see services/agent).
-	NodeLabels, NodeTaints listFlag
-	KubeletArgs, ProxyArgs listFlag
+	NodeLabels, NodeTaints roleflags.List
+	KubeletArgs, ProxyArgs roleflags.List
 }
-
-// listFlag is a repeatable flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // Defaults of the flags.
 const (
