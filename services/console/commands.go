@@ -1,6 +1,8 @@
 package console
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +24,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"help":   {0, "help", help},
 		"cat":    {1, "cat PATH", cat},
+		"grep":   {2, "grep WORD PATH... (lines holding WORD)", grep},
 		"ls":     {1, "ls DIR", ls},
 		"ps":     {0, "ps", ps},
 		"stat":   {1, "stat PATH (mode and size)", stat},
@@ -48,6 +51,37 @@ func cat(_ Console, out io.Writer, args []string) error {
 	}
 	_, err = out.Write(data)
 	return err
+}
+
+// grep prints the lines of each file that hold word (a fixed string), so a
+// large log need not cross the serial line whole.
+func grep(_ Console, out io.Writer, args []string) error {
+	var errs []error
+	for _, path := range args[1:] {
+		if err := grepFile(out, args[0], path); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func grepFile(out io.Writer, word, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), word) {
+			fmt.Fprintln(out, sc.Text())
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 func ls(_ Console, out io.Writer, args []string) error {

@@ -32,6 +32,21 @@ func TestFramedReplies(t *testing.T) {
 	}
 }
 
+func TestGrepPrintsMatchingLines(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/a", []byte("one egress\ntwo\nthree egress\n"), 0o644)
+	os.WriteFile(dir+"/b", []byte("egress four\n"), 0o644)
+	out, _ := serve(t, "1 grep egress "+dir+"/a "+dir+"/b\n2 grep x /nonexistent\n")
+	for _, want := range []string{"#1 one egress\n", "#1 three egress\n", "#1 egress four\n", "#1 END ok\n", "#2 END error:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "#1 two") {
+		t.Errorf("a line without the word:\n%s", out)
+	}
+}
+
 func TestPsListsSelf(t *testing.T) {
 	out, _ := serve(t, "1 ps\n")
 	self := "#1 " + strings.Fields(out[strings.Index(out, "pid ")+4:])[0]

@@ -165,14 +165,9 @@ func (n *node) waitFor(t *testing.T, what string, timeout time.Duration, check f
 func (n *node) roleLog() string {
 	var keep []string
 	for _, role := range []string{"server", "agent"} {
-		lines, err := n.v.Run("cat /var/log/outpost/"+role+".log", cmdTimeout)
-		if err != nil {
-			continue
-		}
-		for _, l := range lines {
-			if strings.HasPrefix(l, "E") || strings.HasPrefix(l, "W") || strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN") {
-				keep = append(keep, l)
-			}
+		for _, level := range []string{"level=ERROR", "level=WARN", "err="} {
+			lines, _ := n.v.Run("grep "+level+" /var/log/outpost/"+role+".log", cmdTimeout)
+			keep = append(keep, lines...)
 		}
 	}
 	return tail(strings.Join(keep, "\n"), 60)
