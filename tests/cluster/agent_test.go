@@ -98,7 +98,7 @@ func TestAgentJoins(t *testing.T) {
 	// They went through the agent's tunnel, not a direct dial.
 	// (The log may have rotated; a missing server.log.1 is fine.)
 	egress, _ := server.v.Run("grep msg=egress /var/log/outpost/server.log.1 /var/log/outpost/server.log", cmdTimeout)
-	if !strings.Contains(strings.Join(egress, "\n"), "msg=egress addr="+agentIP+":10250 via=tunnel") {
+	if !strings.Contains(strings.Join(egress, "\n"), "addr="+agentIP+":10250 via=tunnel") {
 		t.Errorf("kube-apiserver did not reach the agent's kubelet through the tunnel; egress log:\n%s", tail(strings.Join(egress, "\n"), 20))
 	}
 	server.checkNoRestarts(t)
