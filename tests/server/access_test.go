@@ -160,7 +160,12 @@ func waitAddons(t *testing.T, s *server) map[string]string {
 // applied only the agents' role and created none of the CoreDNS objects.
 func checkAddonsDisabled(t *testing.T, s *server) {
 	poll(t, "add-ons applied message", time.Minute, func() (bool, error) {
-		return strings.Contains(s.stderr.String(), `msg="add-ons applied" add-ons=[rbac] `), nil
+		for _, l := range strings.Split(s.stderr.String(), "\n") {
+			if strings.Contains(l, `msg="add-ons applied"`) && strings.Contains(l, " add-ons=[rbac] ") {
+				return true, nil
+			}
+		}
+		return false, nil
 	})
 	if _, err := s.client().RbacV1().ClusterRoleBindings().Get(context.Background(), "outpost-controller", metav1.GetOptions{}); err != nil {
 		t.Errorf("the agents' role binding is missing with --disable coredns: %v", err)
