@@ -12,10 +12,7 @@ const (
 	Workload = "outpost.local/workload:1.0"
 )
 
-// Dir is where the root image keeps the archives; StateDir is where images
-// dropped in later go. Every *.tar in either is imported before the kubelet
-// starts.
-const (
-	Dir      = "/usr/share/outpost/images"
-	StateDir = "/var/lib/outpost/agent/images"
-)
+// Dir is where the root image keeps the archives. Every *.tar in it, and
+// in DATA-DIR/agent/images (dropped in later), is imported before the
+// kubelet starts.
+const Dir = "/usr/share/outpost/images"

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/outpost-os/outpost/images"
@@ -152,5 +153,5 @@ func (o *Options) complete() error {
 
 // agentDir is a folder under DIR/agent.
 func (o *Options) agentDir(parts ...string) string {
-	return strings.Join(append([]string{strings.TrimSuffix(o.DataDir, "/"), "agent"}, parts...), "/")
+	return filepath.Join(append([]string{o.DataDir, "agent"}, parts...)...)
 }

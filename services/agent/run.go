@@ -66,7 +66,7 @@ func runNode(ctx context.Context, o *Options, n *node, cd containerd.Config, log
 	kc.ResolvConf = resolv
 	run("kubelet", func() error { return kubelet.Run(ctx, kc) })
 	run("kube-proxy", func() error { return kubeproxy.Run(ctx, o.proxyConfig(n)) })
-	run("flannel", func() error { return flannel.Run(ctx, o.flannelConfig(n, cd), log, func() {}) })
+	run("flannel", func() error { return flannel.Run(ctx, o.flannelConfig(n, cd), log) })
 	select {
 	case <-ctx.Done():
 		return nil

@@ -44,10 +44,9 @@ const annotationPrefix = "flannel.alpha.coreos.com"
 // resyncSeconds is how often the iptables rules are checked.
 const resyncSeconds = 60
 
-// Run sets up the overlay and runs it until ctx ends. It returns once the
-// network is set up only through ready (called once the CNI config is
-// written); errors before that are returned.
-func Run(ctx context.Context, c Config, log *slog.Logger, ready func()) error {
+// Run sets up the overlay, writes the CNI config once the node's subnet is
+// known, and runs the overlay until ctx ends.
+func Run(ctx context.Context, c Config, log *slog.Logger) error {
 	netConf, err := c.writeNetConf()
 	if err != nil {
 		return err
@@ -81,7 +80,6 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func()) error {
 		return err
 	}
 	log.Info("pod network ready", "subnet", bn.Lease().Subnet.String(), "mtu", bn.MTU(), "iface", bn.Lease().Attrs.PublicIP.String())
-	ready()
 	wg.Add(1)
 	go func() { defer wg.Done(); bn.Run(ctx) }()
 	if err := sm.CompleteLease(ctx, bn.Lease(), &wg); err != nil && ctx.Err() == nil {

@@ -39,7 +39,6 @@ type Config struct {
 // configuration returns the KubeletConfiguration of c.
 func (c Config) configuration() *kubeletv1beta1.KubeletConfiguration {
 	f, t := false, true
-	zero := int32(0)
 	return &kubeletv1beta1.KubeletConfiguration{
 		TypeMeta: metav1.TypeMeta{APIVersion: "kubelet.config.k8s.io/v1beta1", Kind: "KubeletConfiguration"},
 		Authentication: kubeletv1beta1.KubeletAuthentication{
@@ -54,7 +53,7 @@ func (c Config) configuration() *kubeletv1beta1.KubeletConfiguration {
 		ContainerRuntimeEndpoint: c.RuntimeEndpoint,
 		TLSCertFile:              c.ServingCert,
 		TLSPrivateKeyFile:        c.ServingKey,
-		ReadOnlyPort:             zero,
+		ReadOnlyPort:             0, // off
 		FailSwapOn:               &f,
 		HealthzBindAddress:       "127.0.0.1",
 		ResolverConfig:           &c.ResolvConf,

@@ -9,7 +9,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/outpost-os/outpost/services/agent"
 )
@@ -47,7 +46,7 @@ func (b *boot) startAgent(ctx context.Context) <-chan error {
 // labelOwnNode marks the server's node as a control-plane node once it has
 // registered.
 func (b *boot) labelOwnNode(ctx context.Context, name string) {
-	cfg, err := clientcmd.BuildConfigFromFlags("", b.creds.Admin)
+	cfg, err := b.adminConfig()
 	if err != nil {
 		b.log.Error("label the server's node", "err", err)
 		return
