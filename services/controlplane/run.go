@@ -12,17 +12,30 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// stopTimeout bounds how long Wait waits for the components to stop once
-// the context has ended or one has failed.
+// stopTimeout bounds each of the two stop steps: the controllers first,
+// then kube-apiserver.
 const stopTimeout = 20 * time.Second
 
 // ControlPlane is a running kube-apiserver, controller-manager and
 // scheduler.
 type ControlPlane struct {
-	cancel context.CancelFunc
 	parent context.Context
 	failed chan error
+	// api is kube-apiserver; controllers are the controller-manager and
+	// the scheduler, which stop first (see stop).
+	api, controllers group
+}
+
+// group is components that share one context and stop together.
+type group struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 	wg     sync.WaitGroup
+}
+
+func newGroup(ctx context.Context) group {
+	c, cancel := context.WithCancel(ctx)
+	return group{ctx: c, cancel: cancel}
 }
 
 // Start runs kube-apiserver, waits up to readyTimeout for its /readyz, then
@@ -55,31 +68,33 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, readyTimeout time.
 		return nil, err
 	}
 
-	cctx, cancel := context.WithCancel(ctx)
-	cp := &ControlPlane{cancel: cancel, parent: ctx, failed: make(chan error, 3)}
+	// The components' contexts do not end with ctx: Wait stops them in
+	// order once ctx ends.
+	own := context.WithoutCancel(ctx)
+	cp := &ControlPlane{parent: ctx, failed: make(chan error, 3), api: newGroup(own), controllers: newGroup(own)}
 	log.Debug("starting kube-apiserver", "args", strings.Join(apiArgs, " "))
-	cp.run(cctx, "kube-apiserver", apiArgs, runAPIServer)
+	cp.run(&cp.api, "kube-apiserver", apiArgs, runAPIServer)
 
-	rctx, rcancel := context.WithTimeout(cctx, readyTimeout)
+	rctx, rcancel := context.WithTimeout(ctx, readyTimeout)
 	defer rcancel()
 	if err := waitReady(rctx, client, cfg.URL(), cp.failed); err != nil {
-		cp.stop()
+		_ = cp.stop()
 		return nil, err
 	}
 	log.Info("kube-apiserver is ready", "url", cfg.URL())
 	log.Debug("starting kube-controller-manager", "args", strings.Join(kcmArgs, " "))
-	cp.run(cctx, "kube-controller-manager", kcmArgs, runControllerManager)
+	cp.run(&cp.controllers, "kube-controller-manager", kcmArgs, runControllerManager)
 	log.Debug("starting kube-scheduler", "args", strings.Join(schedArgs, " "))
-	cp.run(cctx, "kube-scheduler", schedArgs, runScheduler)
+	cp.run(&cp.controllers, "kube-scheduler", schedArgs, runScheduler)
 	return cp, nil
 }
 
-// run starts one component. A component that returns before ctx ends has
-// failed, even without an error.
-func (cp *ControlPlane) run(ctx context.Context, name string, args []string, fn func(context.Context, []string) error) {
-	cp.wg.Go(func() {
-		err := fn(ctx, args)
-		if ctx.Err() != nil {
+// run starts one component in g. A component that returns before g's
+// context ends has failed, even without an error.
+func (cp *ControlPlane) run(g *group, name string, args []string, fn func(context.Context, []string) error) {
+	g.wg.Go(func() {
+		err := fn(g.ctx, args)
+		if g.ctx.Err() != nil {
 			return
 		}
 		if err == nil {
@@ -104,18 +119,27 @@ func (cp *ControlPlane) Wait() error {
 	return err
 }
 
-// stop cancels the components and waits for them up to stopTimeout.
+// stop stops the controller-manager and the scheduler, then kube-apiserver,
+// each within stopTimeout. The order matters: the controller-manager exits
+// the whole process when kube-apiserver vanishes while it still builds its
+// controllers (the namespace controller's discovery calls
+// klog.FlushAndExit).
 func (cp *ControlPlane) stop() error {
-	cp.cancel()
+	return errors.Join(cp.controllers.stop("kube-controller-manager and kube-scheduler"), cp.api.stop("kube-apiserver"))
+}
+
+// stop cancels g and waits for its components up to stopTimeout.
+func (g *group) stop(what string) error {
+	g.cancel()
 	done := make(chan struct{})
 	go func() {
-		cp.wg.Wait()
+		g.wg.Wait()
 		close(done)
 	}()
 	select {
 	case <-done:
 		return nil
 	case <-time.After(stopTimeout):
-		return fmt.Errorf("control plane components still running %s after stop", stopTimeout)
+		return fmt.Errorf("%s still running %s after stop", what, stopTimeout)
 	}
 }

@@ -105,12 +105,16 @@ func (s *server) waitReady() {
 
 func (s *server) output() string { return s.stdout.String() }
 
+// tail is the end of the server's standard output and standard error.
 func (s *server) tail() string {
-	l := s.stderr.String()
-	if len(l) > 6000 {
-		l = l[len(l)-6000:]
+	return "stdout:\n" + lastBytes(s.stdout.String(), 2000) + "\nstderr:\n" + lastBytes(s.stderr.String(), 6000)
+}
+
+func lastBytes(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
 	}
-	return l
+	return s
 }
 
 // stop sends SIGTERM and requires a clean exit (status 0).
