@@ -23,6 +23,7 @@ import (
 	_ "github.com/containerd/containerd/v2/cmd/containerd/builtins"
 
 	"github.com/outpost-os/outpost/services/containerd/preload"
+	"github.com/outpost-os/outpost/services/gctune"
 )
 
 // shimEnv marks a process started by the shim itself: to become the
@@ -56,6 +57,7 @@ func runtimeAlias(base string) string {
 // runContainerd is upstream containerd's main. It handles its own signals.
 func runContainerd(_ context.Context, args []string) error {
 	signal.Reset(syscall.SIGTERM, os.Interrupt)
+	gctune.Apply()
 	keepPlugins(func(r *plugin.Registration) bool { return !isShimPlugin(r) })
 	return containerdcmd.App().Run(context.Background(), append([]string{"containerd"}, args...))
 }
@@ -65,6 +67,7 @@ func runContainerd(_ context.Context, args []string) error {
 func runShim(_ context.Context, args []string) error {
 	signal.Reset(syscall.SIGTERM, os.Interrupt)
 	os.Setenv(shimEnv, "1")
+	gctune.Apply()
 	os.Args = append([]string{"containerd-shim-runc-v2"}, args...)
 	keepPlugins(isShimPlugin)
 	shim.RunShim(context.Background(), manager.NewShimManager("io.containerd.runc.v2"))

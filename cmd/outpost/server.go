@@ -6,11 +6,13 @@ import (
 	"context"
 	"os"
 
+	"github.com/outpost-os/outpost/services/gctune"
 	"github.com/outpost-os/outpost/services/server"
 )
 
 // runServer runs the server role: the Kubernetes control plane in this
 // process (see services/server).
 func runServer(ctx context.Context, args []string) error {
+	gctune.Apply()
 	return server.Command(ctx, os.Args, args)
 }

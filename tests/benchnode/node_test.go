@@ -156,8 +156,12 @@ func (n *node) memory(b *testing.B) (rss, pss float64) {
 		default:
 			continue
 		}
-		rss += kbField(n.v.MustRun(fmt.Sprintf("cat /proc/%d/status", pid), time.Minute), "VmRSS:")
-		pss += kbField(n.v.MustRun(fmt.Sprintf("cat /proc/%d/smaps_rollup", pid), time.Minute), "Pss:")
+		status := n.v.MustRun(fmt.Sprintf("cat /proc/%d/status", pid), time.Minute)
+		p := kbField(n.v.MustRun(fmt.Sprintf("cat /proc/%d/smaps_rollup", pid), time.Minute), "Pss:")
+		b.Logf("pid %d %s: RSS %.1f MB (anon %.1f, file %.1f), PSS %.1f MB", pid, name,
+			kbField(status, "VmRSS:")/1024, kbField(status, "RssAnon:")/1024, kbField(status, "RssFile:")/1024, p/1024)
+		rss += kbField(status, "VmRSS:")
+		pss += p
 	}
 	return rss / 1024, pss / 1024
 }
