@@ -30,18 +30,21 @@ deps:
 build:
 	$(GOBUILD) -o $(BUILD)/outpost ./cmd/outpost
 
-# The three binaries an image of ARCH needs: the full one for the root
+# The four binaries an image of ARCH needs: the full one for the root
 # image, the stage-1 one (-tags initramfs, without Kubernetes) for /init,
-# and the container runtime (containerd and its shim, without Kubernetes).
+# the container runtime (containerd, without Kubernetes) and containerd's
+# runc shim (one process per pod, so it carries nothing else).
 $(BUILD)/bin/%/outpost: FORCE
 	GOARCH=$* $(GOBUILD) -o $@ ./cmd/outpost
 $(BUILD)/bin/%/outpost-initramfs: FORCE
 	GOARCH=$* $(GOBUILD) -tags initramfs -o $@ ./cmd/outpost
 $(BUILD)/bin/%/outpost-runtime: FORCE
 	GOARCH=$* $(GOBUILD) -tags initramfs,containerd -o $@ ./cmd/outpost
+$(BUILD)/bin/%/outpost-shim: FORCE
+	GOARCH=$* $(GOBUILD) -tags initramfs,shim -o $@ ./cmd/outpost
 FORCE:
 # Keep them: make would delete them after an image build as intermediates.
-.PRECIOUS: $(BUILD)/bin/%/outpost $(BUILD)/bin/%/outpost-initramfs $(BUILD)/bin/%/outpost-runtime
+.PRECIOUS: $(BUILD)/bin/%/outpost $(BUILD)/bin/%/outpost-initramfs $(BUILD)/bin/%/outpost-runtime $(BUILD)/bin/%/outpost-shim
 
 # The GOARCH of each board's binaries.
 ARCH_qemu-x86_64 := amd64
@@ -52,10 +55,11 @@ image: deps build
 	$(MAKE) --no-print-directory image-$(BOARD)
 
 .SECONDEXPANSION:
-image-%: $(BUILD)/bin/$$(ARCH_$$*)/outpost $(BUILD)/bin/$$(ARCH_$$*)/outpost-initramfs $(BUILD)/bin/$$(ARCH_$$*)/outpost-runtime
+image-%: $(BUILD)/bin/$$(ARCH_$$*)/outpost $(BUILD)/bin/$$(ARCH_$$*)/outpost-initramfs $(BUILD)/bin/$$(ARCH_$$*)/outpost-runtime \
+		$(BUILD)/bin/$$(ARCH_$$*)/outpost-shim
 	$(BUILD)/outpost image build --board $* --cache $(CACHE) --out $(IMAGES)/$* \
 		--binary $(BUILD)/bin/$(ARCH_$*)/outpost --init-binary $(BUILD)/bin/$(ARCH_$*)/outpost-initramfs \
-		--runtime-binary $(BUILD)/bin/$(ARCH_$*)/outpost-runtime \
+		--runtime-binary $(BUILD)/bin/$(ARCH_$*)/outpost-runtime --shim-binary $(BUILD)/bin/$(ARCH_$*)/outpost-shim \
 		--compression $(COMPRESSION)
 
 images: deps build
@@ -72,6 +76,8 @@ test: test-images
 	OUTPOST_IMAGES=$(abspath $(TEST_IMAGES)) OUTPOST_BIN=$(abspath $(BUILD)/outpost) \
 	OUTPOST_TEST_LOGS=$(abspath $(BUILD)/test-logs) \
 		$(GO) test -count=1 -timeout 60m ./...
+	$(GO) test -count=1 -tags initramfs,containerd ./cmd/outpost
+	$(GO) test -count=1 -tags initramfs,shim ./cmd/outpost
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /tests/)

@@ -16,9 +16,15 @@ const BootInfoPath = "/usr/lib/outpost/boot.json"
 const InitBinaryPath = "/usr/lib/outpost/init"
 
 // RuntimeBinaryPath is where the root image keeps the container runtime
-// build (-tags initramfs,containerd): containerd and its runc shim, started
-// through the links /usr/bin/containerd and /usr/bin/containerd-shim-runc-v2.
+// build (-tags initramfs,containerd): containerd, also linked as
+// /usr/bin/containerd.
 const RuntimeBinaryPath = "/usr/lib/outpost/containerd"
+
+// ShimBinaryPath is where the root image keeps the shim build (-tags
+// initramfs,shim): containerd's runc v2 shim, one process per pod, also
+// linked as /usr/bin/containerd-shim-runc-v2 (containerd finds it by name
+// in PATH).
+const ShimBinaryPath = "/usr/lib/outpost/containerd-shim-runc-v2"
 
 // BootInfo is what PID 1 needs to know about the image it runs from.
 type BootInfo struct {

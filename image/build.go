@@ -35,10 +35,12 @@ type Options struct {
 	// root image's /usr/bin/outpost); InitBinary is the stage-1 build
 	// (-tags initramfs) that becomes /init; RuntimeBinary is the container
 	// runtime build (-tags initramfs,containerd) that becomes
-	// /usr/lib/outpost/containerd.
+	// /usr/lib/outpost/containerd; ShimBinary is the shim build (-tags
+	// initramfs,shim) that becomes /usr/lib/outpost/containerd-shim-runc-v2.
 	Binary        string
 	InitBinary    string
 	RuntimeBinary string
+	ShimBinary    string
 	// Compression of the squashfs: xz (default, smallest) or zstd.
 	Compression string
 	// Source is Outpost's source tree, where the container images are
@@ -108,7 +110,7 @@ func (o *Options) check() error {
 	if o.Compression == "" {
 		o.Compression = "xz"
 	}
-	for name, path := range map[string]string{"outpost binary": o.Binary, "stage-1 binary": o.InitBinary, "runtime binary": o.RuntimeBinary} {
+	for name, path := range map[string]string{"outpost binary": o.Binary, "stage-1 binary": o.InitBinary, "runtime binary": o.RuntimeBinary, "shim binary": o.ShimBinary} {
 		if path == "" {
 			return fmt.Errorf("no %s given: build it for %s (make image does)", name, o.Board.GoArch)
 		}

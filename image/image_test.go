@@ -12,23 +12,24 @@ import (
 func TestRootSkeleton(t *testing.T) {
 	dir := t.TempDir()
 	bins := t.TempDir()
-	full, slim, rt := filepath.Join(bins, "full"), filepath.Join(bins, "slim"), filepath.Join(bins, "runtime")
+	full, slim, rt, shim := filepath.Join(bins, "full"), filepath.Join(bins, "slim"), filepath.Join(bins, "runtime"), filepath.Join(bins, "shim")
 	os.WriteFile(full, []byte("full binary"), 0o755)
 	os.WriteFile(slim, []byte("slim binary"), 0o755)
 	os.WriteFile(rt, []byte("runtime binary"), 0o755)
+	os.WriteFile(shim, []byte("shim binary"), 0o755)
 	b, _ := board.Lookup(board.Default)
-	if err := rootSkeleton(dir, Options{Board: b, Binary: full, InitBinary: slim, RuntimeBinary: rt}); err != nil {
+	if err := rootSkeleton(dir, Options{Board: b, Binary: full, InitBinary: slim, RuntimeBinary: rt, ShimBinary: shim}); err != nil {
 		t.Fatal(err)
 	}
 	links := map[string]string{"sbin/init": "slim binary", "sbin/modprobe": "slim binary", "usr/bin/kubectl": "full binary", "usr/bin/outpost": "full binary",
-		"usr/bin/containerd": "runtime binary", "usr/bin/containerd-shim-runc-v2": "runtime binary"}
+		"usr/bin/containerd": "runtime binary", "usr/bin/containerd-shim-runc-v2": "shim binary"}
 	for link, want := range links {
 		got, err := os.ReadFile(filepath.Join(dir, link))
 		if err != nil || string(got) != want {
 			t.Errorf("%s = %q, %v; want %q", link, got, err, want)
 		}
 	}
-	for _, bin := range []string{board.InitBinaryPath, board.RuntimeBinaryPath} {
+	for _, bin := range []string{board.InitBinaryPath, board.RuntimeBinaryPath, board.ShimBinaryPath} {
 		st, err := os.Stat(filepath.Join(dir, bin))
 		if err != nil || st.Mode().Perm() != 0o755 {
 			t.Errorf("%s: %v, %v", bin, st, err)

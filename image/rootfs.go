@@ -34,13 +34,13 @@ func rootSkeleton(dir string, o Options) error {
 	if err := os.Symlink("outpost", filepath.Join(dir, "usr/bin/kubectl")); err != nil {
 		return err
 	}
-	// containerd and its shim run the runtime build (containerd finds the
-	// shim by name in PATH).
-	if err := copyFile(o.RuntimeBinary, filepath.Join(dir, board.RuntimeBinaryPath[1:])); err != nil {
-		return fmt.Errorf("root image runtime binary: %w", err)
-	}
-	for _, link := range []string{"usr/bin/containerd", "usr/bin/containerd-shim-runc-v2"} {
-		if err := os.Symlink("../lib/outpost/"+filepath.Base(board.RuntimeBinaryPath), filepath.Join(dir, link)); err != nil {
+	// containerd runs the runtime build, its shim the shim build
+	// (containerd finds the shim by name in PATH).
+	for path, bin := range map[string]string{board.RuntimeBinaryPath: o.RuntimeBinary, board.ShimBinaryPath: o.ShimBinary} {
+		if err := copyFile(bin, filepath.Join(dir, path[1:])); err != nil {
+			return fmt.Errorf("root image %s: %w", path, err)
+		}
+		if err := os.Symlink("../lib/outpost/"+filepath.Base(path), filepath.Join(dir, "usr/bin", filepath.Base(path))); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"os"
+	"time"
 
 	"github.com/outpost-os/outpost/services/agent"
 	"github.com/outpost-os/outpost/services/gctune"
@@ -13,6 +14,6 @@ import (
 // runAgent runs the agent role: join a server, run containerd, the kubelet,
 // kube-proxy and flannel (see services/agent).
 func runAgent(ctx context.Context, args []string) error {
-	gctune.Apply()
+	gctune.Settle(ctx, time.After(gctune.RoleSettle))
 	return agent.Command(ctx, os.Args, args)
 }

@@ -2,9 +2,9 @@
 
 package main
 
-// runtimeCommands is empty without -tags containerd: containerd and its
-// shim are built only into the outpost-runtime flavour.
-func runtimeCommands() []command { return nil }
+// daemonCommands is empty without -tags containerd: containerd is built
+// only into the outpost-runtime flavour.
+func daemonCommands() []command { return nil }
 
-// runtimeAlias knows no runtime names without -tags containerd.
-func runtimeAlias(string) string { return "" }
+// daemonAlias knows no containerd names without -tags containerd.
+func daemonAlias(string) string { return "" }

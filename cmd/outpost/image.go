@@ -38,6 +38,7 @@ func imageBuild(ctx context.Context, args []string) error {
 	bin := fs.String("binary", "", "outpost binary for the board's architecture (default: this one, if the architecture matches)")
 	initBin := fs.String("init-binary", "", "stage-1 outpost binary (built with -tags initramfs)")
 	runtimeBin := fs.String("runtime-binary", "", "container runtime outpost binary (built with -tags initramfs,containerd)")
+	shimBin := fs.String("shim-binary", "", "containerd shim outpost binary (built with -tags initramfs,shim)")
 	comp := fs.String("compression", "xz", "squashfs compression: xz or zstd")
 	src := fs.String("source", "", "Outpost source tree the container images are built from (default: the checkout at or above the working folder)")
 	if err := fs.Parse(args); err != nil {
@@ -56,7 +57,7 @@ func imageBuild(ctx context.Context, args []string) error {
 		}
 	}
 	_, err = image.Build(ctx, image.Options{Board: b, Out: *out, Cache: *cache, Binary: *bin,
-		InitBinary: *initBin, RuntimeBinary: *runtimeBin, Compression: *comp, Source: *src, Progress: image.NewProgress(os.Stderr)})
+		InitBinary: *initBin, RuntimeBinary: *runtimeBin, ShimBinary: *shimBin, Compression: *comp, Source: *src, Progress: image.NewProgress(os.Stderr)})
 	return err
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/outpost-os/outpost/init/shutdown"
 	"github.com/outpost-os/outpost/init/stage1"
 	"github.com/outpost-os/outpost/init/stage2"
+	"github.com/outpost-os/outpost/services/gctune"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,6 +21,7 @@ func runInit(ctx context.Context, _ []string) error {
 	if os.Getpid() != 1 {
 		return errors.New("outpost init runs only as PID 1 (what /init and /sbin/init start); to run a node on this host use 'outpost server'")
 	}
+	gctune.Apply(gctune.Daemon)
 	console, stdin := openConsole()
 	if _, err := os.Stat(stage1.Marker); err == nil {
 		err := stage1.Run(ctx, console)

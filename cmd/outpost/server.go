@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"os"
+	"time"
 
 	"github.com/outpost-os/outpost/services/gctune"
 	"github.com/outpost-os/outpost/services/server"
@@ -13,6 +14,6 @@ import (
 // runServer runs the server role: the Kubernetes control plane in this
 // process (see services/server).
 func runServer(ctx context.Context, args []string) error {
-	gctune.Apply()
+	gctune.Settle(ctx, time.After(gctune.RoleSettle))
 	return server.Command(ctx, os.Args, args)
 }

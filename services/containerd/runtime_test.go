@@ -35,10 +35,10 @@ import (
 const testRef = "outpost.local/runtime-test:1.0"
 
 var (
-	buildOnce    sync.Once
-	builtRuntime string
-	buildErr     error
-	buildDir     string
+	buildOnce sync.Once
+	built     map[string]string // flavour name -> binary
+	buildErr  error
+	buildDir  string
 )
 
 func TestMain(m *testing.M) {
@@ -49,30 +49,51 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// flavours are the builds the test runs, with the variable that names a
+// ready binary instead.
+var flavours = []struct{ name, tags, env string }{
+	{"outpost-runtime", "initramfs,containerd", "OUTPOST_RUNTIME"},
+	{"outpost-shim", "initramfs,shim", "OUTPOST_SHIM"},
+}
+
 // runtimeBinary is $OUTPOST_RUNTIME, or the outpost-runtime build made once
 // per test run with the Makefile's flags (so the build cache of `make`
 // serves it).
-func runtimeBinary(t *testing.T) string {
+func runtimeBinary(t *testing.T) string { return flavour(t, "outpost-runtime") }
+
+// shimBinary is $OUTPOST_SHIM, or the outpost-shim build, likewise.
+func shimBinary(t *testing.T) string { return flavour(t, "outpost-shim") }
+
+func flavour(t *testing.T, name string) string {
 	t.Helper()
-	if p := os.Getenv("OUTPOST_RUNTIME"); p != "" {
-		return p
-	}
-	buildOnce.Do(func() {
-		if buildDir, buildErr = os.MkdirTemp("", "outpost-runtime-"); buildErr != nil {
-			return
-		}
-		builtRuntime = filepath.Join(buildDir, "outpost-runtime")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-tags", "initramfs,containerd",
-			"-o", builtRuntime, "github.com/outpost-os/outpost/cmd/outpost")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build outpost-runtime: %v\n%s", err, out)
-		}
-	})
+	buildOnce.Do(buildFlavours)
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
-	return builtRuntime
+	return built[name]
+}
+
+func buildFlavours() {
+	built = map[string]string{}
+	for _, f := range flavours {
+		if p := os.Getenv(f.env); p != "" {
+			built[f.name] = p
+			continue
+		}
+		if buildDir == "" {
+			if buildDir, buildErr = os.MkdirTemp("", "outpost-runtime-"); buildErr != nil {
+				return
+			}
+		}
+		built[f.name] = filepath.Join(buildDir, f.name)
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-tags", f.tags,
+			"-o", built[f.name], "github.com/outpost-os/outpost/cmd/outpost")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build %s: %v\n%s", f.name, err, out)
+			return
+		}
+	}
 }
 
 // testNode is a containerd run by a supervisor in its own network
@@ -105,13 +126,13 @@ func startNode(t *testing.T, ctx context.Context) *testNode {
 	run(t, "ip", "netns", "add", n.netns)
 	run(t, "ip", "-n", n.netns, "link", "set", "lo", "up")
 
-	// containerd and its shim are links to the runtime build, as on a
-	// node; a wrapper starts containerd in the namespace (exec all the
-	// way, so its PID is the supervised one).
+	// containerd and its shim are links to the runtime and shim builds, as
+	// on a node; a wrapper starts containerd in the namespace (exec all
+	// the way, so its PID is the supervised one).
 	binDir := filepath.Join(base, "bin")
 	os.MkdirAll(binDir, 0o755)
-	for _, link := range []string{"containerd", "containerd-shim-runc-v2"} {
-		if err := os.Symlink(bin, filepath.Join(binDir, link)); err != nil {
+	for link, target := range map[string]string{"containerd": bin, "containerd-shim-runc-v2": shimBinary(t)} {
+		if err := os.Symlink(target, filepath.Join(binDir, link)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -404,12 +425,31 @@ func (n *testNode) runContainer(t *testing.T, ctx context.Context) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if shims := pidsWith("-namespace\x00k8s.io\x00"); len(shims) > 0 {
-		t.Logf("shim: %s", rss(shims[0]))
-	}
+	n.checkShims(t)
 	out, _ := os.ReadFile(filepath.Join(logs, "hello.log"))
 	if !strings.Contains(string(out), "stdout F outpost ") {
 		t.Errorf("container log:\n%s", out)
+	}
+}
+
+// checkShims proves that the pod's shim runs the shim build, not the
+// runtime build containerd runs.
+func (n *testNode) checkShims(t *testing.T) {
+	t.Helper()
+	want, err := filepath.EvalSymlinks(shimBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shims := pidsWith("-namespace\x00k8s.io\x00")
+	if len(shims) == 0 {
+		t.Fatal("no shim process while the pod runs")
+	}
+	for _, pid := range shims {
+		exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+		if err != nil || exe != want {
+			t.Errorf("shim %d runs %q (%v), want the shim build %s", pid, exe, err, want)
+		}
+		t.Logf("shim: %s", rss(pid))
 	}
 }
 
