@@ -2,6 +2,7 @@ package pki
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"fmt"
@@ -27,6 +28,9 @@ type Pair struct {
 // the certificate is re-issued. A corrupt file is not overwritten: it is
 // renamed to <file>.corrupt-<time> and a new pair is issued, because a leaf
 // carries no state that is not in its CA and the spec.
+// reasonMissing is renewReason's answer for a certificate not yet issued.
+const reasonMissing = "missing"
+
 func ensureLeaf(ca *CA, dir, name string, spec LeafSpec, log *slog.Logger) (Pair, bool, error) {
 	p := Pair{Cert: filepath.Join(dir, name+".crt"), Key: filepath.Join(dir, name+".key")}
 	certPEM, err := readOptional(p.Cert)
@@ -57,7 +61,12 @@ func ensureLeaf(ca *CA, dir, name string, spec LeafSpec, log *slog.Logger) (Pair
 			return p, false, err
 		}
 	}
-	log.Info("issuing certificate", "file", p.Cert, "reason", reason)
+	// A first issue is routine (Debug); replacing a certificate is news.
+	level := slog.LevelInfo
+	if reason == reasonMissing {
+		level = slog.LevelDebug
+	}
+	log.Log(context.Background(), level, "issuing certificate", "file", p.Cert, "reason", reason)
 	return p, true, issueLeaf(ca, p, spec, key)
 }
 
@@ -88,7 +97,7 @@ func issueLeaf(ca *CA, p Pair, spec LeafSpec, key crypto.Signer) error {
 // can stay. corrupt is true when the certificate file cannot be parsed.
 func renewReason(ca *CA, certPEM []byte, key crypto.Signer, spec LeafSpec) (reason string, corrupt bool) {
 	if certPEM == nil {
-		return "missing", false
+		return reasonMissing, false
 	}
 	chain, err := parseCerts(certPEM)
 	if err != nil {

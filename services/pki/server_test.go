@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -426,5 +427,24 @@ func TestFirstIP(t *testing.T) {
 	_, n, _ := net.ParseCIDR("10.0.0.1/32")
 	if _, err := FirstIP(n); err == nil {
 		t.Error("FirstIP of a /32 gave no error")
+	}
+}
+
+// TestEnsureServerLogsOnlyReplacements proves that the first issue of each
+// certificate stays below Info (it would crowd the console at first boot)
+// while a replacement is logged at Info with its reason.
+func TestEnsureServerLogsOnlyReplacements(t *testing.T) {
+	dir := t.TempDir()
+	var log bytes.Buffer
+	o := testOpts(t0, &log)
+	mustEnsure(t, dir, o)
+	if strings.Contains(log.String(), "issuing certificate") {
+		t.Fatalf("first issue logged at Info:\n%s", log.String())
+	}
+	o.SANs = append(o.SANs, "new.example.com")
+	mustEnsure(t, dir, o)
+	if n := strings.Count(log.String(), `msg="issuing certificate"`); n == 0 ||
+		!strings.Contains(log.String(), `reason="subject, SANs or usage changed"`) {
+		t.Fatalf("renewal not logged at Info with its reason (%d lines):\n%s", n, log.String())
 	}
 }
