@@ -64,6 +64,9 @@ func runNode(ctx context.Context, o *Options, n *node, cd containerd.Config, log
 	}
 	kc := o.kubeletConfig(n, cd)
 	kc.ResolvConf = resolv
+	var apiLabels []string
+	kc.Labels, apiLabels = splitLabels(o.Labels)
+	go applyLabels(ctx, n.Files.ControllerKubeconfig, n.Name, apiLabels, log)
 	run("kubelet", func() error { return kubelet.Run(ctx, kc) })
 	run("kube-proxy", func() error { return kubeproxy.Run(ctx, o.proxyConfig(n)) })
 	run("flannel", func() error { return flannel.Run(ctx, o.flannelConfig(n, cd), log) })

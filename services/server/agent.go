@@ -3,23 +3,17 @@ package server
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
-	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/outpost-os/outpost/services/agent"
 )
 
 // controlPlaneLabel marks the server's own node, as kubeadm and k3s do.
 // The kubelet may not set labels in the node-role namespace itself
-// (NodeRestriction), so the server sets it once the node registers.
+// (NodeRestriction); the agent sets such labels through the API once the
+// node registers.
 const controlPlaneLabel = "node-role.kubernetes.io/control-plane"
-
-// labelRetry is how often the server looks for its node to label it.
-const labelRetry = 2 * time.Second
 
 // startAgent runs the embedded agent (unless --disable-agent): it joins
 // this server's own join API on loopback with the agent token, like any
@@ -39,35 +33,7 @@ func (b *boot) startAgent(ctx context.Context) <-chan error {
 			failed <- fmt.Errorf("embedded agent: %w", err)
 		}
 	}()
-	go b.labelOwnNode(ctx, o.NodeName)
 	return failed
-}
-
-// labelOwnNode marks the server's node as a control-plane node once it has
-// registered.
-func (b *boot) labelOwnNode(ctx context.Context, name string) {
-	cfg, err := b.adminConfig()
-	if err != nil {
-		b.log.Error("label the server's node", "err", err)
-		return
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		b.log.Error("label the server's node", "err", err)
-		return
-	}
-	patch := []byte(`{"metadata":{"labels":{"` + controlPlaneLabel + `":"true"}}}`)
-	for {
-		_, err := cs.CoreV1().Nodes().Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "outpost"})
-		if err == nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(labelRetry):
-		}
-	}
 }
 
 func (b *boot) agentOptions() (*agent.Options, error) {
@@ -77,7 +43,7 @@ func (b *boot) agentOptions() (*agent.Options, error) {
 	o.DataDir = b.root
 	o.NodeName = b.addrs.NodeName
 	o.NodeIP = b.addrs.Advertise.String()
-	o.Labels = b.o.NodeLabels
+	o.Labels = append(slices.Clone(b.o.NodeLabels), controlPlaneLabel+"=true")
 	o.Taints = b.o.NodeTaints
 	o.KubeletArgs, o.ProxyArgs = b.o.KubeletArgs, b.o.ProxyArgs
 	return o, o.Complete()

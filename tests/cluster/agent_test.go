@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/outpost-os/outpost/services/joinapi"
 	"github.com/outpost-os/outpost/services/token"
@@ -44,6 +45,9 @@ outpost:
   role: agent
   server: https://%s:9345
   token: %s
+  node_labels:
+    node-role.kubernetes.io/worker: "true"
+    topology.kubernetes.io/zone: shop-12
 `, serverIP, tok) + networkConfig(agentIP)
 }
 
@@ -69,6 +73,17 @@ func TestAgentJoins(t *testing.T) {
 	}
 	if strings.Contains(agent.v.Output(), agentSecret) {
 		t.Error("the agent token reached the agent's console")
+	}
+	// Labels the kubelet registers with, and those it may not set, which
+	// the agent sets through the API (the server's control-plane label
+	// among them).
+	for _, l := range []struct{ node, path, want string }{
+		{"agent-1", `{.metadata.labels.topology\.kubernetes\.io/zone}`, "shop-12"},
+		{"agent-1", `{.metadata.labels.node-role\.kubernetes\.io/worker}`, "true"},
+		{"server-1", `{.metadata.labels.node-role\.kubernetes\.io/control-plane}`, "true"},
+	} {
+		server.waitFor(t, "label "+l.path+" on "+l.node, time.Minute, func(out string) bool { return out == l.want },
+			"get", "node", l.node, "-o", "jsonpath="+l.path)
 	}
 
 	// One pod on each node.

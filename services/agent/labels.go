@@ -1,0 +1,106 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	kubeletapis "k8s.io/kubelet/pkg/apis"
+)
+
+// labelRetry is how often the agent tries to label its node until the
+// node has registered.
+const labelRetry = 2 * time.Second
+
+// splitLabels parts key=value labels into those the kubelet may register
+// its node with and those it may not: labels in the kubernetes.io and
+// k8s.io namespaces outside the kubelet's allowed set (such as
+// node-role.kubernetes.io/worker), which the kubelet refuses to start
+// with and NodeRestriction refuses to let a node set.
+func splitLabels(labels []string) (kubelet, api []string) {
+	for _, l := range labels {
+		key, _, _ := strings.Cut(l, "=")
+		if isKubernetesLabel(key) && !kubeletapis.IsKubeletLabel(key) {
+			api = append(api, l)
+		} else {
+			kubelet = append(kubelet, l)
+		}
+	}
+	return kubelet, api
+}
+
+// isKubernetesLabel is the kubelet's test for a label in a namespace
+// Kubernetes reserves.
+func isKubernetesLabel(key string) bool {
+	ns, _, ok := strings.Cut(key, "/")
+	if !ok {
+		return false
+	}
+	for _, reserved := range []string{"kubernetes.io", "k8s.io"} {
+		if ns == reserved || strings.HasSuffix(ns, "."+reserved) {
+			return true
+		}
+	}
+	return false
+}
+
+// labelPatch is the merge patch that sets labels on a node.
+func labelPatch(labels []string) ([]byte, error) {
+	m := map[string]string{}
+	for _, l := range labels {
+		k, v, _ := strings.Cut(l, "=")
+		m[k] = v
+	}
+	return json.Marshal(map[string]any{"metadata": map[string]any{"labels": m}})
+}
+
+// applyLabels sets labels on node through the API as the node's controller
+// identity (system:outpost-controller, which may patch nodes), retrying
+// while the node has not registered yet; any other failure is logged.
+func applyLabels(ctx context.Context, kubeconfig, node string, labels []string, log *slog.Logger) {
+	if len(labels) == 0 {
+		return
+	}
+	if err := patchNodeLabels(ctx, kubeconfig, node, labels); err != nil {
+		log.Error("cannot set node labels the kubelet may not set itself", "labels", strings.Join(labels, ","), "err", err)
+		return
+	}
+	log.Info("node labels set through the API", "labels", strings.Join(labels, ","))
+}
+
+func patchNodeLabels(ctx context.Context, kubeconfig, node string, labels []string) error {
+	patch, err := labelPatch(labels)
+	if err != nil {
+		return err
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return fmt.Errorf("controller kubeconfig: %w", err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("controller client: %w", err)
+	}
+	for {
+		_, err := cs.CoreV1().Nodes().Patch(ctx, node, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "outpost"})
+		if err == nil {
+			return nil
+		}
+		if !apierrors.IsNotFound(err) {
+			return fmt.Errorf("patch node %s: %w", node, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("patch node %s: %w", node, ctx.Err())
+		case <-time.After(labelRetry):
+		}
+	}
+}
