@@ -16,9 +16,12 @@ import (
 	kubeletapis "k8s.io/kubelet/pkg/apis"
 )
 
-// labelRetry is how often the agent tries to label its node until the
-// node has registered.
-const labelRetry = 2 * time.Second
+// labelRetry is the first wait between tries to label the node;
+// labelRetryMax the longest.
+const (
+	labelRetry    = 2 * time.Second
+	labelRetryMax = 30 * time.Second
+)
 
 // splitLabels parts key=value labels into those the kubelet may register
 // its node with and those it may not: labels in the kubernetes.io and
@@ -63,20 +66,26 @@ func labelPatch(labels []string) ([]byte, error) {
 }
 
 // applyLabels sets labels on node through the API as the node's controller
-// identity (system:outpost-controller, which may patch nodes), retrying
-// while the node has not registered yet; any other failure is logged.
+// identity (system:outpost-controller, which may patch nodes). It retries
+// until it succeeds, ctx ends, or the API calls the patch invalid: the
+// node may not have registered yet, and on a server's first boot the RBAC
+// add-on that lets the identity patch nodes may not be applied yet. The
+// first failure and every new kind of failure are logged.
 func applyLabels(ctx context.Context, kubeconfig, node string, labels []string, log *slog.Logger) {
 	if len(labels) == 0 {
 		return
 	}
-	if err := patchNodeLabels(ctx, kubeconfig, node, labels); err != nil {
-		log.Error("cannot set node labels the kubelet may not set itself", "labels", strings.Join(labels, ","), "err", err)
-		return
+	log = log.With("labels", strings.Join(labels, ","))
+	err := patchNodeLabels(ctx, kubeconfig, node, labels, log)
+	switch {
+	case err == nil:
+		log.Info("node labels set through the API")
+	case ctx.Err() == nil:
+		log.Error("cannot set node labels the kubelet may not set itself", "err", err)
 	}
-	log.Info("node labels set through the API", "labels", strings.Join(labels, ","))
 }
 
-func patchNodeLabels(ctx context.Context, kubeconfig, node string, labels []string) error {
+func patchNodeLabels(ctx context.Context, kubeconfig, node string, labels []string, log *slog.Logger) error {
 	patch, err := labelPatch(labels)
 	if err != nil {
 		return err
@@ -89,18 +98,29 @@ func patchNodeLabels(ctx context.Context, kubeconfig, node string, labels []stri
 	if err != nil {
 		return fmt.Errorf("controller client: %w", err)
 	}
+	wait, last := labelRetry, ""
 	for {
 		_, err := cs.CoreV1().Nodes().Patch(ctx, node, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "outpost"})
-		if err == nil {
+		switch {
+		case err == nil:
 			return nil
-		}
-		if !apierrors.IsNotFound(err) {
+		case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err):
 			return fmt.Errorf("patch node %s: %w", node, err)
+		case !apierrors.IsNotFound(err) && err.Error() != last:
+			last = err.Error()
+			log.Warn("cannot set node labels yet; retrying", "err", err)
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("patch node %s: %w", node, ctx.Err())
-		case <-time.After(labelRetry):
+		case <-time.After(wait):
+		}
+		// Waiting for the node to register keeps the short period; other
+		// failures back off.
+		if apierrors.IsNotFound(err) {
+			wait = labelRetry
+		} else {
+			wait = min(2*wait, labelRetryMax)
 		}
 	}
 }

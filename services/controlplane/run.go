@@ -12,9 +12,15 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// stopTimeout bounds each of the two stop steps: the controllers first,
-// then kube-apiserver.
-const stopTimeout = 20 * time.Second
+// stopTimeout bounds the whole stop; controllersStopTimeout its first
+// step, the controller-manager and the scheduler. Together with the
+// datastore's stop they fit in the 20 s PID 1 grants the role process
+// before SIGKILL; the controller-manager's own controller shutdown timeout
+// is 10 s.
+const (
+	stopTimeout            = 20 * time.Second
+	controllersStopTimeout = 8 * time.Second
+)
 
 // ControlPlane is a running kube-apiserver, controller-manager and
 // scheduler.
@@ -119,17 +125,20 @@ func (cp *ControlPlane) Wait() error {
 	return err
 }
 
-// stop stops the controller-manager and the scheduler, then kube-apiserver,
-// each within stopTimeout. The order matters: the controller-manager exits
+// stop stops the controller-manager and the scheduler (within
+// controllersStopTimeout), then kube-apiserver (within what is left of
+// stopTimeout). The order matters: the controller-manager exits
 // the whole process when kube-apiserver vanishes while it still builds its
 // controllers (the namespace controller's discovery calls
 // klog.FlushAndExit).
 func (cp *ControlPlane) stop() error {
-	return errors.Join(cp.controllers.stop("kube-controller-manager and kube-scheduler"), cp.api.stop("kube-apiserver"))
+	deadline := time.Now().Add(stopTimeout)
+	controllers := cp.controllers.stop("kube-controller-manager and kube-scheduler", controllersStopTimeout)
+	return errors.Join(controllers, cp.api.stop("kube-apiserver", time.Until(deadline)))
 }
 
-// stop cancels g and waits for its components up to stopTimeout.
-func (g *group) stop(what string) error {
+// stop cancels g and waits for its components up to timeout.
+func (g *group) stop(what string, timeout time.Duration) error {
 	g.cancel()
 	done := make(chan struct{})
 	go func() {
@@ -139,7 +148,7 @@ func (g *group) stop(what string) error {
 	select {
 	case <-done:
 		return nil
-	case <-time.After(stopTimeout):
-		return fmt.Errorf("%s still running %s after stop", what, stopTimeout)
+	case <-time.After(timeout):
+		return fmt.Errorf("%s still running %s after stop", what, timeout.Round(time.Second))
 	}
 }

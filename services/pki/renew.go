@@ -23,14 +23,14 @@ type Pair struct {
 	Key  string
 }
 
+// reasonMissing is renewReason's answer for a certificate not yet issued.
+const reasonMissing = "missing"
+
 // ensureLeaf makes sure <dir>/<name>.{crt,key} is a certificate from ca that
 // fits spec and is valid for at least RenewBefore. A usable key is kept when
 // the certificate is re-issued. A corrupt file is not overwritten: it is
 // renamed to <file>.corrupt-<time> and a new pair is issued, because a leaf
 // carries no state that is not in its CA and the spec.
-// reasonMissing is renewReason's answer for a certificate not yet issued.
-const reasonMissing = "missing"
-
 func ensureLeaf(ca *CA, dir, name string, spec LeafSpec, log *slog.Logger) (Pair, bool, error) {
 	p := Pair{Cert: filepath.Join(dir, name+".crt"), Key: filepath.Join(dir, name+".key")}
 	certPEM, err := readOptional(p.Cert)
