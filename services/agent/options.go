@@ -44,6 +44,9 @@ type Options struct {
 	RunDir string
 	// LogDir receives containerd's log file.
 	LogDir string
+	// NoTunnel leaves out the tunnel to the join API: the server's
+	// embedded agent needs none, its server dials its kubelet directly.
+	NoTunnel bool
 }
 
 // Defaults of the flags.

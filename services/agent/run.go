@@ -29,7 +29,9 @@ func Run(ctx context.Context, o *Options, log *slog.Logger) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go o.runTunnel(ctx, n, log)
+	if !o.NoTunnel {
+		go o.runTunnel(ctx, n, log)
+	}
 	cd := o.containerdConfig(n)
 	sup := supervisor.New(supervisor.Options{Console: logWriter{log}, LogDir: o.LogDir})
 	if err := sup.Start(ctx, []supervisor.Service{cd.Service(nil)}); err != nil {

@@ -12,11 +12,11 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// stopTimeout bounds the whole stop; controllersStopTimeout its first
-// step, the controller-manager and the scheduler. Together with the
-// datastore's stop they fit in the 20 s PID 1 grants the role process
-// before SIGKILL; the controller-manager's own controller shutdown timeout
-// is 10 s.
+// stopTimeout bounds the whole stop, as long as the grace PID 1 gives the
+// role process before SIGKILL (the datastore stops after it);
+// controllersStopTimeout bounds its first step, the controller-manager and
+// the scheduler, whose usual stop takes about a second (the
+// controller-manager's own controller shutdown timeout is 10 s).
 const (
 	stopTimeout            = 20 * time.Second
 	controllersStopTimeout = 8 * time.Second

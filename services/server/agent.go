@@ -46,6 +46,7 @@ func (b *boot) agentOptions() (*agent.Options, error) {
 	o.Labels = append(slices.Clone(b.o.NodeLabels), controlPlaneLabel+"=true")
 	o.Taints = b.o.NodeTaints
 	o.KubeletArgs, o.ProxyArgs = b.o.KubeletArgs, b.o.ProxyArgs
+	o.NoTunnel = true
 	return o, o.Complete()
 }
 

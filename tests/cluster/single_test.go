@@ -99,6 +99,11 @@ func TestSingleNode(t *testing.T) {
 	if strings.Contains(n.v.Output(), secret) {
 		t.Error("the token reached the console")
 	}
+	// The embedded agent opens no tunnel (it would connect right after
+	// joining, long before Ready); logs and exec below still work.
+	if strings.Contains(n.v.Output(), "agent tunnel") {
+		t.Error("the server's embedded agent opened a tunnel to its own server")
+	}
 
 	n.apply(t, workload("web", 2, ""))
 	pods := n.runningPods(t, "web", 2)
