@@ -7,6 +7,11 @@ HOSTARCH    := $(shell $(GO) env GOARCH)
 BUILD       := build
 CACHE       := $(BUILD)/cache
 VERSION     := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+COMMIT      := $(shell git rev-parse HEAD 2>/dev/null)
+# Every time stamped in an image is the commit's: two builds of one commit
+# give the same bytes.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
+export SOURCE_DATE_EPOCH
 # The Kubernetes version the components report (kubectl get nodes, /version).
 KUBE_VERSION := $(shell $(GO) list -m -f '{{.Version}}' k8s.io/kubernetes 2>/dev/null)
 KUBE_MINOR   := $(word 2,$(subst ., ,$(KUBE_VERSION)))
@@ -14,7 +19,7 @@ KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
 	-X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(KUBE_MINOR) \
 	-X k8s.io/client-go/pkg/version.gitVersion=$(KUBE_VERSION) \
 	-X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$(KUBE_MINOR)
-LDFLAGS     := -s -w -X main.version=$(VERSION) $(KUBE_LDFLAGS)
+LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) $(KUBE_LDFLAGS)
 GOBUILD     := CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 TEST_IMAGES := $(BUILD)/test-images
 COMPRESSION ?= xz
@@ -47,8 +52,10 @@ FORCE:
 .PRECIOUS: $(BUILD)/bin/%/outpost $(BUILD)/bin/%/outpost-initramfs $(BUILD)/bin/%/outpost-runtime $(BUILD)/bin/%/outpost-shim
 
 # The GOARCH of each board's binaries.
-ARCH_qemu-x86_64 := amd64
-ARCH_qemu-arm64  := arm64
+ARCH_qemu-x86_64  := amd64
+ARCH_qemu-arm64   := arm64
+ARCH_metal-x86_64 := amd64
+ARCH_metal-arm64  := arm64
 IMAGES           ?= $(BUILD)/images
 
 image: deps build
@@ -63,14 +70,18 @@ image-%: $(BUILD)/bin/$$(ARCH_$$*)/outpost $(BUILD)/bin/$$(ARCH_$$*)/outpost-ini
 		--compression $(COMPRESSION)
 
 images: deps build
-	$(MAKE) --no-print-directory image-qemu-x86_64 image-qemu-arm64
+	$(MAKE) --no-print-directory image-qemu-x86_64 image-qemu-arm64 image-metal-x86_64 image-metal-arm64
 
+# Boots disk.img through UEFI, as a real box boots: a rebuilt image starts
+# fresh, a second make run without a rebuild keeps the state.
 run: image
-	$(BUILD)/outpost image run --board $(BOARD) --dir $(IMAGES)/$(BOARD) --append outpost.console=on
+	$(BUILD)/outpost image run --board $(BOARD) --dir $(IMAGES)/$(BOARD) --disk --append outpost.console=on
 
-# One zstd image per board (quicker to build), shared by every QEMU test.
+# One zstd image per tested board (quicker to build), shared by every QEMU
+# test.
+TEST_BOARDS := qemu-x86_64 qemu-arm64 metal-x86_64
 test-images: deps build
-	$(MAKE) --no-print-directory image-qemu-x86_64 image-qemu-arm64 IMAGES=$(TEST_IMAGES) COMPRESSION=zstd
+	$(MAKE) --no-print-directory $(addprefix image-,$(TEST_BOARDS)) IMAGES=$(TEST_IMAGES) COMPRESSION=zstd
 
 test: test-images
 	OUTPOST_IMAGES=$(abspath $(TEST_IMAGES)) OUTPOST_BIN=$(abspath $(BUILD)/outpost) \

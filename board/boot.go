@@ -58,3 +58,12 @@ func ReadBootInfo(path string) (BootInfo, error) {
 	}
 	return bi, nil
 }
+
+// E2fsckPath is Debian's static e2fsck in the initramfs: stage 1 checks
+// the state partition with it before mounting.
+const E2fsckPath = "/sbin/e2fsck"
+
+// StateTemplatePath is the empty state file system in the initramfs,
+// gzip-compressed: what outpost.wipe=state writes back (a factory reset
+// needs no mkfs at boot).
+const StateTemplatePath = "/usr/lib/outpost/state.img.gz"

@@ -1,7 +1,9 @@
 // Package image builds bootable Outpost images for a board: it fetches the
 // kernel package from the Debian archive, picks the modules, writes the
-// stage-1 initramfs and the read-only squashfs root, and records what went
-// in (versions, sizes, SHA-256) in manifest.json.
+// stage-1 initramfs, the read-only squashfs root and the flashable
+// disk.img, and records what went in (versions, sizes, SHA-256, the
+// partition table) in manifest.json. Two builds of the same inputs give
+// the same bytes.
 package image
 
 import (
@@ -10,9 +12,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image/deb"
+	"github.com/outpost-os/outpost/image/disk"
 	"github.com/outpost-os/outpost/image/initramfs"
 	"github.com/outpost-os/outpost/image/kmods"
 	"github.com/outpost-os/outpost/image/squashfs"
@@ -23,6 +27,8 @@ const (
 	KernelFile   = "kernel"
 	InitrdFile   = "initrd"
 	RootFile     = "rootfs.squashfs"
+	DiskFile     = "disk.img"
+	BmapFile     = "disk.img.bmap"
 	ManifestFile = "manifest.json"
 )
 
@@ -45,7 +51,13 @@ type Options struct {
 	Compression string
 	// Source is Outpost's source tree, where the container images are
 	// built from (default: found at or above the working folder).
-	Source   string
+	Source string
+	// Version and Commit are Outpost's, recorded in the manifest and the
+	// loader entries.
+	Version, Commit string
+	// Epoch is the time stamped on every file of every artifact
+	// (SOURCE_DATE_EPOCH).
+	Epoch    time.Time
 	Progress *Progress
 }
 
@@ -64,14 +76,18 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 		return nil, err
 	}
 	p := o.Progress
-	p.Start(6)
+	p.Start(8)
 	p.Step("fetch kernel package " + o.Board.KernelPackage)
 	k, err := fetchKernel(ctx, o.Board, o.Cache)
 	if err != nil {
 		return nil, err
 	}
-	p.Step("select modules of " + k.release)
+	p.Step("select modules of " + k.release + ", fetch systemd-boot and e2fsck")
 	tree, err := kmods.Open(ctx, k.root, k.release)
+	if err != nil {
+		return nil, err
+	}
+	bf, err := fetchBootFiles(ctx, o.Board, o.Cache)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +96,12 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 		return nil, fmt.Errorf("work folder: %w", err)
 	}
 	defer os.RemoveAll(work)
-	p.Step("write initramfs")
-	if err := buildInitramfs(ctx, o, tree, filepath.Join(work, "initramfs")); err != nil {
+	state := filepath.Join(work, "state.img")
+	p.Step("write state file system and initramfs")
+	if err := disk.WriteStateTemplate(ctx, o.Board, state, o.Epoch); err != nil {
+		return nil, err
+	}
+	if err := buildInitramfs(ctx, o, tree, bf, state, filepath.Join(work, "initramfs")); err != nil {
 		return nil, err
 	}
 	p.Step("add runc, iptables, CNI plugins, container images")
@@ -93,22 +113,44 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 	if err := buildRoot(ctx, o, tree, filepath.Join(work, "root")); err != nil {
 		return nil, err
 	}
-	p.Step("write manifest")
 	if err := copyFile(k.image, filepath.Join(o.Out, KernelFile)); err != nil {
 		return nil, fmt.Errorf("copy kernel: %w", err)
 	}
-	m, err := newManifest(o, k)
+	p.Step("write disk image")
+	table, err := buildDisk(ctx, o, bf, state)
 	if err != nil {
 		return nil, err
 	}
-	m.Packages, m.Images = append(m.Packages, nf.packages...), nf.images
+	p.Step("write manifest")
+	m, err := newManifest(o, k, table)
+	if err != nil {
+		return nil, err
+	}
+	m.Packages = append(append(m.Packages, bf.packages...), nf.packages...)
+	m.Images = nf.images
 	p.Done(fmt.Sprintf("image for %s in %s", o.Board.Name, o.Out))
 	return m, m.Write(filepath.Join(o.Out, ManifestFile))
+}
+
+// buildDisk writes disk.img from the artifacts already in the output
+// folder, and its block map.
+func buildDisk(ctx context.Context, o Options, bf bootFiles, state string) (disk.Table, error) {
+	img := filepath.Join(o.Out, DiskFile)
+	t, err := disk.Write(ctx, disk.Input{Board: o.Board, Version: o.Version,
+		Kernel: filepath.Join(o.Out, KernelFile), Initrd: filepath.Join(o.Out, InitrdFile), Root: filepath.Join(o.Out, RootFile),
+		Loader: bf.loader, State: state, Epoch: o.Epoch}, img)
+	if err != nil {
+		return t, err
+	}
+	return t, disk.WriteBmap(img, filepath.Join(o.Out, BmapFile))
 }
 
 func (o *Options) check() error {
 	if o.Compression == "" {
 		o.Compression = "xz"
+	}
+	if o.Version == "" {
+		o.Version = "dev"
 	}
 	for name, path := range map[string]string{"outpost binary": o.Binary, "stage-1 binary": o.InitBinary, "runtime binary": o.RuntimeBinary, "shim binary": o.ShimBinary} {
 		if path == "" {
@@ -141,11 +183,8 @@ func fetchKernel(ctx context.Context, b board.Board, cache string) (kernel, erro
 	if err != nil {
 		return kernel{}, err
 	}
-	if pkg, err = deb.Fetch(ctx, pkg, filepath.Join(cache, "debs")); err != nil {
-		return kernel{}, err
-	}
-	k := kernel{pkg: pkg, meta: meta, root: filepath.Join(cache, "unpacked", pkg.Name+"_"+pkg.Version)}
-	if err := deb.Extract(ctx, pkg, k.root); err != nil {
+	k := kernel{meta: meta}
+	if k.pkg, k.root, err = deb.Unpack(ctx, pkg, cache); err != nil {
 		return kernel{}, err
 	}
 	images, _ := filepath.Glob(filepath.Join(k.root, "boot", "vmlinuz-*"))
@@ -157,7 +196,7 @@ func fetchKernel(ctx context.Context, b board.Board, cache string) (kernel, erro
 	return k, nil
 }
 
-func buildInitramfs(ctx context.Context, o Options, tree *kmods.Tree, dir string) error {
+func buildInitramfs(ctx context.Context, o Options, tree *kmods.Tree, bf bootFiles, state, dir string) error {
 	mods, err := tree.Select(nil, o.Board.RootModules)
 	if err != nil {
 		return err
@@ -168,8 +207,11 @@ func buildInitramfs(ctx context.Context, o Options, tree *kmods.Tree, dir string
 	if err := copyFile(o.InitBinary, filepath.Join(dir, "init")); err != nil {
 		return fmt.Errorf("initramfs /init: %w", err)
 	}
-	files := map[string]string{"etc/initrd-release": "NAME=Outpost initramfs\n"}
+	files := map[string]string{"etc/initrd-release": "NAME=Outpost initramfs\n", "etc/e2fsck.conf": e2fsckConf}
 	if err := writeFiles(dir, files); err != nil {
+		return err
+	}
+	if err := addStateTools(dir, bf, state); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "sbin"), 0o755); err != nil {
@@ -186,7 +228,7 @@ func buildInitramfs(ctx context.Context, o Options, tree *kmods.Tree, dir string
 			return err
 		}
 	}
-	return initramfs.Write(dir, filepath.Join(o.Out, InitrdFile))
+	return initramfs.Write(dir, filepath.Join(o.Out, InitrdFile), o.Epoch)
 }
 
 func buildRoot(ctx context.Context, o Options, tree *kmods.Tree, dir string) error {
@@ -204,7 +246,7 @@ func buildRoot(ctx context.Context, o Options, tree *kmods.Tree, dir string) err
 	if err := writeBootInfo(dir, o.Board.BootInfo(tree.Release)); err != nil {
 		return err
 	}
-	return squashfs.Write(ctx, dir, filepath.Join(o.Out, RootFile), o.Compression)
+	return squashfs.Write(ctx, dir, filepath.Join(o.Out, RootFile), o.Compression, o.Epoch)
 }
 
 func writeBootInfo(dir string, bi board.BootInfo) error {

@@ -8,20 +8,28 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/outpost-os/outpost/image/airgap"
 	"github.com/outpost-os/outpost/image/deb"
+	"github.com/outpost-os/outpost/image/disk"
+	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
-// Manifest records what an image is made of.
+// Manifest records what an image is made of. It holds no build time: two
+// builds of one commit give the same manifest.
 type Manifest struct {
+	// Version and Commit are Outpost's; Board and Arch (GOARCH) are what
+	// the image runs on, which an upgrade checks.
+	Version       string              `json:"version"`
+	Commit        string              `json:"commit,omitempty"`
 	Board         string              `json:"board"`
+	Arch          string              `json:"arch"`
 	KernelVersion string              `json:"kernel_version"`
 	Compression   string              `json:"squashfs_compression"`
-	Built         time.Time           `json:"built"`
 	Artifacts     map[string]Artifact `json:"artifacts"`
-	Packages      []deb.Package       `json:"packages"`
+	// Disk is disk.img's partition table.
+	Disk     *disk.Table   `json:"disk,omitempty"`
+	Packages []deb.Package `json:"packages"`
 	// Images are the container image archives in the root image.
 	Images []airgap.Archive `json:"images,omitempty"`
 }
@@ -32,11 +40,11 @@ type Artifact struct {
 	SHA256 string `json:"sha256"`
 }
 
-func newManifest(o Options, k kernel) (*Manifest, error) {
-	m := &Manifest{Board: o.Board.Name, KernelVersion: k.release, Compression: o.Compression,
-		Built: time.Now().UTC().Truncate(time.Second), Artifacts: map[string]Artifact{},
-		Packages: []deb.Package{k.meta, k.pkg}}
-	for _, name := range []string{KernelFile, InitrdFile, RootFile} {
+func newManifest(o Options, k kernel, t disk.Table) (*Manifest, error) {
+	m := &Manifest{Version: o.Version, Commit: o.Commit, Board: o.Board.Name, Arch: o.Board.GoArch,
+		KernelVersion: k.release, Compression: o.Compression, Artifacts: map[string]Artifact{},
+		Disk: &t, Packages: []deb.Package{k.meta, k.pkg}}
+	for _, name := range []string{KernelFile, InitrdFile, RootFile, DiskFile, BmapFile} {
 		a, err := describe(filepath.Join(o.Out, name))
 		if err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
@@ -60,21 +68,22 @@ func describe(path string) (Artifact, error) {
 	return Artifact{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
-// Write stores the manifest as JSON through a temporary file.
+// Write stores the manifest as JSON, atomically.
 func (m *Manifest) Write(path string) error {
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write manifest: %w", err)
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("manifest: %w", err)
 	}
-	return os.Rename(tmp, path)
+	return nil
 }
 
 // ReadManifest reads an image's manifest, checking that each artifact is
-// there with the recorded size.
+// there with the recorded size; disk.img and its block map are only
+// checked to be there, since booting the disk (image run --disk) writes
+// to it and may grow it.
 func ReadManifest(dir string) (*Manifest, error) {
 	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
@@ -89,7 +98,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("image in %s lacks %s: %w; rebuild it", dir, name, err)
 		}
-		if st.Size() != a.Size {
+		if st.Size() != a.Size && name != DiskFile && name != BmapFile {
 			return nil, fmt.Errorf("image in %s: %s is %d bytes, the manifest says %d; rebuild it", dir, name, st.Size(), a.Size)
 		}
 	}

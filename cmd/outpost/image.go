@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image"
+	"github.com/outpost-os/outpost/image/disk"
 	"github.com/outpost-os/outpost/image/qemu"
 	"github.com/outpost-os/outpost/image/seed"
 )
@@ -56,9 +59,32 @@ func imageBuild(ctx context.Context, args []string) error {
 			return fmt.Errorf("find own binary: %w", err)
 		}
 	}
+	epoch, err := buildEpoch()
+	if err != nil {
+		return err
+	}
 	_, err = image.Build(ctx, image.Options{Board: b, Out: *out, Cache: *cache, Binary: *bin,
-		InitBinary: *initBin, RuntimeBinary: *runtimeBin, ShimBinary: *shimBin, Compression: *comp, Source: *src, Progress: image.NewProgress(os.Stderr)})
+		InitBinary: *initBin, RuntimeBinary: *runtimeBin, ShimBinary: *shimBin, Compression: *comp, Source: *src,
+		Version: version, Commit: commit, Epoch: epoch, Progress: image.NewProgress(os.Stderr)})
 	return err
+}
+
+// defaultEpoch is the time stamped on an image's files when
+// SOURCE_DATE_EPOCH is not set: fixed, and FAT's first day.
+var defaultEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// buildEpoch is SOURCE_DATE_EPOCH (make sets it to the commit's time),
+// or defaultEpoch.
+func buildEpoch() (time.Time, error) {
+	v := os.Getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return defaultEpoch, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < defaultEpoch.Unix() {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q: want seconds since 1970, from 1980 on (git log -1 --format=%%ct)", v)
+	}
+	return time.Unix(n, 0).UTC(), nil
 }
 
 func defaultCache() string {
@@ -81,6 +107,8 @@ func imageRun(ctx context.Context, args []string) error {
 	mem := fs.Int("memory", 2048, "guest memory in MiB")
 	seedPath := fs.String("seed", "", "NoCloud seed image to attach (outpost image seed); it is then the whole configuration")
 	access := fs.Bool("kubeconfig", true, "without --seed or --append outpost.role=agent: seed role server and a server token (fw_cfg), forward 6443 and 9345 to 127.0.0.1 and write DIR/kubeconfig once the server is ready")
+	useDisk := fs.Bool("disk", false, "boot DIR/disk.img through the board's UEFI firmware, as a real box boots; the VM writes to it, so a second run keeps its state (--append edits its loader entries)")
+	diskSize := fs.String("disk-size", "", "with --disk: grow disk.img (sparse) to this size first, as a bigger disk would be (e.g. 8G)")
 	var cmdline, fwds listFlag
 	fs.Var(&cmdline, "append", "extra kernel command line (repeatable)")
 	fs.Var(&fwds, "forward", "HOSTPORT:GUESTPORT forwarded from 127.0.0.1 (repeatable)")
@@ -98,6 +126,13 @@ func imageRun(ctx context.Context, args []string) error {
 		return err
 	}
 	o := qemu.FromDir(qemu.Options{Board: b, MemoryMB: *mem, Cmdline: cmdline, Stdin: os.Stdin, Stdout: os.Stdout}, *dir)
+	if *useDisk {
+		if err := prepareDisk(ctx, &o, *dir, *diskSize); err != nil {
+			return err
+		}
+	} else if *diskSize != "" {
+		return errors.New("--disk-size needs --disk")
+	}
 	if o.Forwards, err = parseForwards(fwds); err != nil {
 		return err
 	}
@@ -114,7 +149,11 @@ func imageRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "booting %s from %s (ctrl-a x quits QEMU, ctrl-a c its monitor)\n", b.Name, *dir)
+	from := *dir
+	if o.UEFI {
+		from = o.Disk + " through UEFI"
+	}
+	fmt.Fprintf(os.Stderr, "booting %s from %s (ctrl-a x quits QEMU, ctrl-a c its monitor)\n", b.Name, from)
 	if ca == nil {
 		return cmd.Run()
 	}
@@ -126,6 +165,44 @@ func imageRun(ctx context.Context, args []string) error {
 	defer stop()
 	go ca.run(actx, os.Stderr)
 	return cmd.Wait()
+}
+
+// varsFile is a disk VM's UEFI variable store in the image folder.
+const varsFile = "efivars.fd"
+
+// prepareDisk switches o to a UEFI boot of DIR/disk.img: the disk grown
+// to size, the kernel command line additions written into its loader
+// entries, a variable store made from the firmware's template once.
+func prepareDisk(ctx context.Context, o *qemu.Options, dir, size string) error {
+	img := filepath.Join(dir, image.DiskFile)
+	if size != "" {
+		n, err := parseSize(size)
+		if err != nil {
+			return err
+		}
+		if err := qemu.GrowDisk(img, n); err != nil {
+			return err
+		}
+	}
+	if err := disk.AppendOptions(ctx, img, o.Cmdline); err != nil {
+		return err
+	}
+	o.Kernel, o.Initrd, o.Root = "", "", ""
+	o.Disk, o.UEFI, o.Vars = img, true, filepath.Join(dir, varsFile)
+	return qemu.PrepareVars(o.Board, o.Vars)
+}
+
+// parseSize reads a size such as 8G, 512M, 8GiB or a number of bytes.
+func parseSize(s string) (int64, error) {
+	units := map[string]int64{"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+	num := strings.TrimRight(s, "KMGTiB")
+	unit := strings.TrimSuffix(strings.TrimSuffix(s[len(num):], "B"), "i")
+	n, err := strconv.ParseInt(num, 10, 64)
+	mult, ok := units[unit]
+	if err != nil || !ok || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("disk size %q: give a number with K, M, G or T (e.g. 8G)", s)
+	}
+	return n * mult, nil
 }
 
 func parseForwards(specs []string) ([]qemu.Forward, error) {

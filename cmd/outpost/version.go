@@ -6,8 +6,12 @@ import (
 	"runtime/debug"
 )
 
-// version is set at link time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at link time with -ldflags "-X
+// main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func runVersion(_ context.Context, _ []string) error {
 	goVersion := "unknown"

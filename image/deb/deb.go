@@ -122,6 +122,17 @@ func Extract(ctx context.Context, p Package, dir string) error {
 	return os.WriteFile(marker, nil, 0o644)
 }
 
+// Unpack fetches the package into cache/debs and unpacks it under
+// cache/unpacked, returning the fetched package and its folder.
+func Unpack(ctx context.Context, p Package, cache string) (Package, string, error) {
+	p, err := Fetch(ctx, p, filepath.Join(cache, "debs"))
+	if err != nil {
+		return p, "", err
+	}
+	dir := filepath.Join(cache, "unpacked", p.Name+"_"+p.Version+"_"+p.Arch)
+	return p, dir, Extract(ctx, p, dir)
+}
+
 // FirstDepend returns the first package name in the Depends field that
 // starts with prefix (how a kernel metapackage names its kernel).
 func (p Package) FirstDepend(prefix string) string {

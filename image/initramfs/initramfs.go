@@ -9,13 +9,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/u-root/u-root/pkg/cpio"
 )
 
 // Write archives the folder src into a compressed initramfs at dst, written
 // to a temporary file and renamed, so dst is never half-written.
-func Write(src, dst string) error {
+func Write(src, dst string, epoch time.Time) error {
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".initrd-*")
 	if err != nil {
 		return fmt.Errorf("initramfs %s: %w", dst, err)
@@ -26,7 +27,7 @@ func Write(src, dst string) error {
 		return err
 	}
 	w := cpio.Newc.Writer(zw)
-	if err := writeTree(w, src); err != nil {
+	if err := writeTree(w, src, epoch); err != nil {
 		tmp.Close()
 		return fmt.Errorf("initramfs from %s: %w", src, err)
 	}
@@ -48,8 +49,9 @@ func Write(src, dst string) error {
 }
 
 // writeTree writes every file of src (names relative to it, owned by root,
-// times zeroed for reproducible archives) and /dev/console.
-func writeTree(w cpio.RecordWriter, src string) error {
+// every time the build's epoch, for reproducible archives) and
+// /dev/console.
+func writeTree(w cpio.RecordWriter, src string, epoch time.Time) error {
 	rec := cpio.NewRecorder()
 	var records []cpio.Record
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
@@ -65,7 +67,9 @@ func writeTree(w cpio.RecordWriter, src string) error {
 			return err
 		}
 		r.Name = rel
-		records = append(records, cpio.MakeReproducible(r))
+		r = cpio.MakeReproducible(r)
+		r.MTime = uint64(epoch.Unix())
+		records = append(records, r)
 		return nil
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/u-root/u-root/pkg/cpio"
 )
@@ -17,7 +18,7 @@ func TestWriteReadBack(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "lib/modules/6.1/modules.dep"), []byte("kernel/a.ko:\n"), 0o644)
 	os.Symlink("init", filepath.Join(src, "linuxrc"))
 	dst := filepath.Join(t.TempDir(), "initrd")
-	if err := Write(src, dst); err != nil {
+	if err := Write(src, dst, time.Unix(1767225600, 0)); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(dst)

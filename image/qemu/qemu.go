@@ -1,6 +1,8 @@
-// Package qemu boots an image's artifacts in QEMU: direct kernel boot, the
-// root image as a read-only virtio disk, user networking with restrict=on
-// and host forwards bound to 127.0.0.1 only, serial console on stdio.
+// Package qemu boots an image's artifacts in QEMU: direct kernel boot
+// with the root image as a read-only virtio disk, or disk.img through the
+// board's UEFI firmware as a real box boots; user networking with
+// restrict=on and host forwards bound to 127.0.0.1 only, serial console on
+// stdio.
 package qemu
 
 import (
@@ -35,9 +37,18 @@ type GuestForward struct {
 // Options say how to boot.
 type Options struct {
 	Board board.Board
-	// Kernel, Initrd and Root are the artifacts; Root "" boots without a
-	// root disk.
+	// Kernel, Initrd and Root are the artifacts of a direct kernel boot;
+	// Root "" boots without a root disk.
 	Kernel, Initrd, Root string
+	// Disk is a writable raw disk image (disk.img) on the board's disk
+	// device, with a direct kernel boot (root=PARTLABEL=... in Cmdline)
+	// or, with UEFI, booted by the firmware.
+	Disk string
+	// UEFI boots Disk through the board's firmware, whose variable store
+	// is Vars (a writable copy of the firmware's template, made by
+	// PrepareVars).
+	UEFI bool
+	Vars string
 	MemoryMB             int // default 2048
 	CPUs                 int // default 2
 	// Cmdline is appended to the board's kernel command line.
@@ -73,12 +84,21 @@ func Args(o Options) []string {
 		o.CPUs = 2
 	}
 	args := append([]string{}, o.Board.QEMU.Machine...)
-	args = append(args, "-m", fmt.Sprint(o.MemoryMB), "-smp", fmt.Sprint(o.CPUs),
-		"-kernel", o.Kernel, "-initrd", o.Initrd, "-append", Cmdline(o),
-		"-display", "none", "-no-user-config", "-nodefaults",
-		"-device", "virtio-rng-pci")
+	args = append(args, "-m", fmt.Sprint(o.MemoryMB), "-smp", fmt.Sprint(o.CPUs))
+	if o.UEFI {
+		fw := o.Board.QEMU.Firmware
+		args = append(args, "-drive", "if=pflash,format=raw,unit=0,readonly=on,file="+fw.Code,
+			"-drive", "if=pflash,format=raw,unit=1,file="+o.Vars)
+	} else {
+		args = append(args, "-kernel", o.Kernel, "-initrd", o.Initrd, "-append", Cmdline(o))
+	}
+	args = append(args, "-display", "none", "-no-user-config", "-nodefaults", "-device", "virtio-rng-pci")
 	if o.Root != "" {
 		args = append(args, "-drive", "file="+o.Root+",if=virtio,format=raw,readonly=on")
+	}
+	if o.Disk != "" {
+		args = append(args, "-drive", "file="+o.Disk+",if=none,id=disk0,format=raw,cache=writeback",
+			"-device", diskDevice(o.Board.QEMU.DiskDevice))
 	}
 	args = append(args, "-netdev", netdev(o.Forwards, o.GuestForwards), "-device", o.Board.QEMU.NetDevice+",netdev=net0")
 	if o.Monitor != "" {
@@ -92,10 +112,19 @@ func Args(o Options) []string {
 	return append(args, o.Extra...)
 }
 
-// Cmdline is the kernel command line: the board's console, then extras.
+// Cmdline is the kernel command line of a direct boot: the board's
+// consoles and panic reboot, then extras.
 func Cmdline(o Options) string {
-	parts := []string{"console=" + o.Board.Console, "panic=10"}
-	return strings.Join(append(parts, o.Cmdline...), " ")
+	return strings.Join(append(o.Board.KernelArgs(), o.Cmdline...), " ")
+}
+
+// diskDevice attaches drive disk0 with model (an NVMe disk needs a
+// serial number).
+func diskDevice(model string) string {
+	if model == "nvme" {
+		return "nvme,drive=disk0,serial=outpost0"
+	}
+	return model + ",drive=disk0"
 }
 
 func netdev(fwds []Forward, guest []GuestForward) string {
@@ -113,7 +142,20 @@ func netdev(fwds []Forward, guest []GuestForward) string {
 
 // Command returns the QEMU process for o, checking the artifacts first.
 func Command(ctx context.Context, o Options) (*exec.Cmd, error) {
-	for _, p := range []string{o.Kernel, o.Initrd, o.Root} {
+	files := []string{o.Root, o.Disk}
+	if o.UEFI {
+		if o.Disk == "" {
+			return nil, fmt.Errorf("a UEFI boot needs a disk image (disk.img)")
+		}
+		fw := o.Board.QEMU.Firmware
+		if _, err := os.Stat(fw.Code); err != nil {
+			return nil, fmt.Errorf("UEFI firmware %s: %w (install Debian's %s: make deps does this)", fw.Code, err, fw.Package)
+		}
+		files = append(files, o.Vars)
+	} else {
+		files = append(files, o.Kernel, o.Initrd)
+	}
+	for _, p := range files {
 		if p == "" {
 			continue
 		}

@@ -1,6 +1,7 @@
 package qemu
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -40,5 +41,41 @@ func TestArmConsole(t *testing.T) {
 	b, _ := board.Lookup("qemu-arm64")
 	if got := Cmdline(Options{Board: b}); !strings.HasPrefix(got, "console=ttyAMA0") {
 		t.Errorf("cmdline = %s", got)
+	}
+}
+
+func TestUEFIDiskBoot(t *testing.T) {
+	b, _ := board.Lookup("metal-x86_64")
+	o := Options{Board: b, Disk: "/img/disk.img", UEFI: true, Vars: "/img/efivars.fd"}
+	args := strings.Join(Args(o), " ")
+	for _, want := range []string{
+		"if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+		"if=pflash,format=raw,unit=1,file=/img/efivars.fd",
+		"file=/img/disk.img,if=none,id=disk0,format=raw", "-device nvme,drive=disk0,serial=outpost0",
+		"-device e1000e,netdev=net0",
+	} {
+		if !strings.Contains(args, want) {
+			t.Errorf("args lack %q:\n%s", want, args)
+		}
+	}
+	if strings.Contains(args, "-kernel") || strings.Contains(args, "-append") {
+		t.Errorf("a UEFI boot passes a kernel: %s", args)
+	}
+	if got := Cmdline(Options{Board: b}); got != "console=tty0 console=ttyS0,115200 panic=10" {
+		t.Errorf("metal-x86_64 cmdline = %q", got)
+	}
+}
+
+func TestGrowDisk(t *testing.T) {
+	p := t.TempDir() + "/disk.img"
+	os.WriteFile(p, make([]byte, 4096), 0o644)
+	if err := GrowDisk(p, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(p); st.Size() != 1<<30 {
+		t.Errorf("size after growth: %d", st.Size())
+	}
+	if err := GrowDisk(p, 4096); err == nil || !strings.Contains(err.Error(), "would cut it") {
+		t.Errorf("shrinking: %v", err)
 	}
 }

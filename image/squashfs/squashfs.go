@@ -1,6 +1,7 @@
 // Package squashfs makes the read-only root image from a staging folder
 // with mksquashfs (Debian's squashfs-tools), every file owned by root and
-// every time zeroed so that the same inputs give the same image.
+// every time set to the build's epoch so that the same inputs give the
+// same image.
 package squashfs
 
 import (
@@ -10,11 +11,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Write makes dst from src with the given compression (xz is the
 // smallest, zstd the fastest to build and to read).
-func Write(ctx context.Context, src, dst, compression string) error {
+func Write(ctx context.Context, src, dst, compression string, epoch time.Time) error {
 	switch compression {
 	case "xz", "zstd", "gzip": // what the kernels of our boards read
 	default:
@@ -27,9 +29,23 @@ func Write(ctx context.Context, src, dst, compression string) error {
 	os.Remove(tmp)
 	defer os.Remove(tmp)
 	args := []string{src, tmp, "-noappend", "-all-root", "-comp", compression,
-		"-mkfs-time", "0", "-all-time", "0", "-no-progress", "-quiet"}
-	if out, err := exec.CommandContext(ctx, "mksquashfs", args...).CombinedOutput(); err != nil {
+		"-mkfs-time", fmt.Sprint(epoch.Unix()), "-all-time", fmt.Sprint(epoch.Unix()), "-no-progress", "-quiet"}
+	cmd := exec.CommandContext(ctx, "mksquashfs", args...)
+	// mksquashfs refuses SOURCE_DATE_EPOCH next to -all-time; the epoch
+	// is in the arguments already.
+	cmd.Env = withoutEnv(os.Environ(), "SOURCE_DATE_EPOCH")
+	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("mksquashfs %s: %v: %s", dst, err, strings.TrimSpace(string(out)))
 	}
 	return os.Rename(tmp, dst)
+}
+
+func withoutEnv(env []string, key string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, key+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteIsReproducibleAndReadable(t *testing.T) {
@@ -17,7 +18,7 @@ func TestWriteIsReproducibleAndReadable(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.squashfs"), filepath.Join(dir, "b.squashfs")
 	for _, dst := range []string{a, b} {
-		if err := Write(context.Background(), src, dst, "zstd"); err != nil {
+		if err := Write(context.Background(), src, dst, "zstd", time.Unix(1767225600, 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -36,7 +37,7 @@ func TestWriteIsReproducibleAndReadable(t *testing.T) {
 }
 
 func TestBadCompression(t *testing.T) {
-	err := Write(context.Background(), t.TempDir(), filepath.Join(t.TempDir(), "x"), "brotli")
+	err := Write(context.Background(), t.TempDir(), filepath.Join(t.TempDir(), "x"), "brotli", time.Time{})
 	if err == nil || !strings.Contains(err.Error(), "brotli") {
 		t.Errorf("err = %v", err)
 	}

@@ -44,11 +44,8 @@ func Fetch(ctx context.Context, arch, cache string) (Set, error) {
 	}
 	var set Set
 	for _, p := range pkgs {
-		if p, err = deb.Fetch(ctx, p, filepath.Join(cache, "debs")); err != nil {
-			return nil, err
-		}
-		dir := filepath.Join(cache, "unpacked", p.Name+"_"+p.Version+"_"+p.Arch)
-		if err := deb.Extract(ctx, p, dir); err != nil {
+		p, dir, err := deb.Unpack(ctx, p, cache)
+		if err != nil {
 			return nil, err
 		}
 		set = append(set, Unpacked{Package: p, Dir: dir})

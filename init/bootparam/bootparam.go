@@ -1,6 +1,6 @@
 // Package bootparam reads the boot parameters PID 1 itself acts on from the
 // kernel command line: root=, outpost.rootwait=, outpost.console=,
-// outpost.hostname= and outpost.emergency_reboot=. Node configuration keys
+// outpost.hostname=, outpost.emergency_reboot= and outpost.wipe=. Node configuration keys
 // (role, server, token) belong to the metadata service.
 package bootparam
 
@@ -13,7 +13,7 @@ import (
 
 // Keys are the kernel command line keys PID 1 itself reads.
 func Keys() []string {
-	return []string{"outpost.rootwait", "outpost.console", "outpost.emergency_reboot"}
+	return []string{"outpost.rootwait", "outpost.console", "outpost.emergency_reboot", "outpost.wipe"}
 }
 
 // Params are the boot parameters with their defaults applied.
@@ -26,6 +26,9 @@ type Params struct {
 	// EmergencyReboot is how long PID 1 waits after a fatal boot error
 	// before it reboots; 0 means wait for a person.
 	EmergencyReboot time.Duration
+	// WipeState asks stage 1 to reset the state partition
+	// (outpost.wipe=state): a factory reset.
+	WipeState bool
 }
 
 // Defaults for the boot parameters.
@@ -52,6 +55,13 @@ func Parse(cmdline string) (Params, error) {
 	}
 	if p.EmergencyReboot, err = p.duration("outpost.emergency_reboot", DefaultEmergencyReboot); err != nil {
 		return p, err
+	}
+	switch v, ok := p.raw["outpost.wipe"]; {
+	case !ok:
+	case v == "state":
+		p.WipeState = true
+	default:
+		return p, fmt.Errorf("kernel command line: outpost.wipe=%q: the only thing that can be wiped is the state partition: outpost.wipe=state", v)
 	}
 	switch v := p.raw["outpost.console"]; v {
 	case "", "off", "0":

@@ -20,18 +20,41 @@ func Root(dev, target string) error {
 	return err
 }
 
-// Writable gives the read-only root at newRoot its writable parts: tmpfs on
-// /var and /tmp, and /etc as an overlay whose upper layer lives in the
-// tmpfs on /run (runDir), so edits to /etc last until the next boot.
-func Writable(newRoot, runDir string) error {
+// KeptEtc is where, on the state partition mounted as /var, the node's
+// own /etc/outpost lives (node password, saved config, admin
+// kubeconfig); it is bound onto /etc/outpost so it survives a reboot.
+const KeptEtc = "/var/lib/outpost/etc"
+
+// Writable gives the read-only root at newRoot its writable parts: /var
+// (a tmpfs unless the state partition is mounted there already), a tmpfs
+// on /tmp, and /etc as an overlay whose upper layer lives in the tmpfs on
+// /run (runDir), so edits to /etc last until the next boot; with a state
+// partition, /etc/outpost is bound from KeptEtc on it and is kept.
+func Writable(newRoot, runDir string, state bool) error {
 	table := []Mount{
-		{Source: "tmpfs", Target: filepath.Join(newRoot, "var"), FSType: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_NODEV, Data: "mode=0755", Mode: 0o755},
 		{Source: "tmpfs", Target: filepath.Join(newRoot, "tmp"), FSType: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_NODEV, Data: "mode=1777", Mode: 0o1777},
+	}
+	if !state {
+		table = append(table, Mount{Source: "tmpfs", Target: filepath.Join(newRoot, "var"), FSType: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_NODEV, Data: "mode=0755", Mode: 0o755})
 	}
 	if err := MountAll(table); err != nil {
 		return err
 	}
-	return overlayEtc(newRoot, runDir)
+	if err := overlayEtc(newRoot, runDir); err != nil {
+		return err
+	}
+	if !state {
+		return nil
+	}
+	return bindKeptEtc(newRoot)
+}
+
+func bindKeptEtc(newRoot string) error {
+	kept := filepath.Join(newRoot, KeptEtc)
+	if err := os.MkdirAll(kept, 0o755); err != nil {
+		return fmt.Errorf("keep /etc/outpost: %w", err)
+	}
+	return Do(Mount{Source: kept, Target: filepath.Join(newRoot, "etc/outpost"), Flags: unix.MS_BIND, Mode: 0o755})
 }
 
 func overlayEtc(newRoot, runDir string) error {

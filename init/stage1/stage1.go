@@ -1,7 +1,9 @@
 // Package stage1 is PID 1 in the initramfs: it mounts the pseudo file
-// systems, loads the modules that reach the root device, waits for the root,
-// mounts the read-only squashfs with its writable parts, and switches root
-// to stage 2.
+// systems, loads the modules that reach the root device, waits for the
+// root (a whole disk, or a slot's partition named by root=), prepares and
+// mounts the state partition on the same disk (or a tmpfs when there is
+// none), mounts the read-only squashfs with its writable parts, and
+// switches root to stage 2.
 package stage1
 
 import (
@@ -9,13 +11,15 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"time"
+	"strings"
 
 	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/init/blockdev"
 	"github.com/outpost-os/outpost/init/bootparam"
 	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/init/mounts"
 	"github.com/outpost-os/outpost/init/phase"
+	"github.com/outpost-os/outpost/init/statefs"
 	"github.com/u-root/u-root/pkg/mount"
 )
 
@@ -25,29 +29,20 @@ const NewRoot = "/newroot"
 // Marker exists only in the initramfs; its presence means stage 1.
 const Marker = "/etc/initrd-release"
 
+// stage1 is what the phases learn and pass on.
+type stage1 struct {
+	console io.Writer
+	params  bootparam.Params
+	boot    board.BootInfo
+	root    blockdev.Device
+	state   *statefs.Result
+}
+
 // Run runs stage 1 and, when all goes well, never returns: it execs stage 2.
 func Run(ctx context.Context, console io.Writer) error {
-	var boot board.BootInfo
-	var params bootparam.Params
+	s := &stage1{console: console}
 	r := phase.Runner{Out: console}
-	phases := []phase.Phase{
-		{Name: "mounts", Run: func(context.Context) error { return mounts.MountAll(mounts.Stage1()) }},
-		{Name: "cmdline", Run: func(context.Context) (err error) {
-			params, err = bootparam.Read("/proc/cmdline")
-			return err
-		}},
-		{Name: "bootinfo", Run: func(context.Context) (err error) {
-			boot, err = board.ReadBootInfo(board.BootInfoPath)
-			return err
-		}},
-		{Name: "modules", Run: func(context.Context) error { return loadRootModules(boot) }},
-		{Name: "root-wait", Run: func(ctx context.Context) error {
-			return WaitRoot(ctx, console, params.Root(boot.RootDevice), params.RootWait)
-		}},
-		{Name: "root-mount", Run: func(context.Context) error { return mounts.Root(params.Root(boot.RootDevice), NewRoot) }},
-		{Name: "writable", Run: func(context.Context) error { return mounts.Writable(NewRoot, "/run") }},
-	}
-	if _, err := r.Run(ctx, phases); err != nil {
+	if _, err := r.Run(ctx, s.phases()); err != nil {
 		return err
 	}
 	fmt.Fprintln(console, "outpost: stage 1 done, switching root")
@@ -58,6 +53,25 @@ func Run(ctx context.Context, console io.Writer) error {
 	return nil
 }
 
+func (s *stage1) phases() []phase.Phase {
+	return []phase.Phase{
+		{Name: "mounts", Run: func(context.Context) error { return mounts.MountAll(mounts.Stage1()) }},
+		{Name: "cmdline", Run: func(context.Context) (err error) {
+			s.params, err = bootparam.Read("/proc/cmdline")
+			return err
+		}},
+		{Name: "bootinfo", Run: func(context.Context) (err error) {
+			s.boot, err = board.ReadBootInfo(board.BootInfoPath)
+			return err
+		}},
+		{Name: "modules", Run: func(context.Context) error { return loadRootModules(s.boot) }},
+		{Name: "root-wait", Run: s.waitRoot},
+		{Name: "state", Run: s.prepareState},
+		{Name: "root-mount", Run: func(context.Context) error { return mounts.Root(s.root.Path(), NewRoot) }},
+		{Name: "writable", Run: s.writable},
+	}
+}
+
 func loadRootModules(boot board.BootInfo) error {
 	l, err := kmod.NewLoader("/", boot.KernelVersion)
 	if err != nil {
@@ -66,25 +80,49 @@ func loadRootModules(boot board.BootInfo) error {
 	return l.Load(boot.RootModules)
 }
 
-// WaitRoot waits for the root device to appear, up to timeout.
-func WaitRoot(ctx context.Context, console io.Writer, dev string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	announced := false
-	for {
-		if isBlockDevice(dev) {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("root device %s did not appear within %s: check that the disk holding rootfs.squashfs is attached (QEMU: -drive file=rootfs.squashfs,if=virtio) or set root= on the kernel command line", dev, timeout)
-		}
-		if !announced && time.Until(deadline) < timeout-time.Second {
-			fmt.Fprintf(console, "outpost: waiting up to %s for root device %s\n", timeout, dev)
-			announced = true
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+func (s *stage1) waitRoot(ctx context.Context) error {
+	spec, err := blockdev.ParseSpec(s.params.Root(s.boot.RootDevice))
+	if err != nil {
+		return err
+	}
+	if s.root, err = WaitRoot(ctx, s.console, blockdev.SysBlock, spec, s.params.RootWait); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.console, "outpost: root: %s\n", describeRoot(s.root))
+	return nil
+}
+
+// describeRoot names the booted slot, or says the root is a whole disk.
+func describeRoot(d blockdev.Device) string {
+	if slot, ok := strings.CutPrefix(d.Label, "outpost-root-"); ok {
+		return fmt.Sprintf("slot %s, %s", slot, d)
+	}
+	if d.Disk == "" {
+		return fmt.Sprintf("%s (a whole disk, no slots)", d)
+	}
+	return d.String()
+}
+
+func (s *stage1) prepareState(ctx context.Context) (err error) {
+	s.state, err = statefs.Prepare(ctx, s.stateOptions())
+	if err == nil && s.state == nil {
+		fmt.Fprintf(s.console, "outpost: state: no %s partition on the root's disk: /var is in memory and the node's state will not survive a reboot\n", board.PartState)
+	}
+	return err
+}
+
+func (s *stage1) stateOptions() statefs.Options {
+	return statefs.Options{Console: s.console, Sys: blockdev.SysBlock, Root: s.root, Wipe: s.params.WipeState,
+		E2fsck: board.E2fsckPath, Template: board.StateTemplatePath, Scratch: "/run/outpost/state-check"}
+}
+
+// writable mounts the state partition on the new root's /var (when there
+// is one), then the writable parts of the root.
+func (s *stage1) writable(context.Context) error {
+	if s.state != nil {
+		if err := statefs.Mount(s.stateOptions(), s.state, NewRoot+"/var"); err != nil {
+			return err
 		}
 	}
+	return mounts.Writable(NewRoot, "/run", s.state != nil)
 }

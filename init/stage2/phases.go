@@ -29,7 +29,7 @@ func (s *init2) mountPhase(context.Context) error {
 			return fmt.Errorf("make %s: %w", d, err)
 		}
 	}
-	return nil
+	return keepPreviousLogs(LogDir)
 }
 
 func (s *init2) cmdlinePhase(context.Context) (err error) {

@@ -133,7 +133,7 @@ func miniInitrd(b board.Board) (string, error) {
 		return "", fmt.Errorf("build mininit: %v: %s", err, out)
 	}
 	initrd := filepath.Join(dir, "initrd")
-	return initrd, initramfs.Write(root, initrd)
+	return initrd, initramfs.Write(root, initrd, time.Unix(0, 0))
 }
 
 func median(d []time.Duration) time.Duration {

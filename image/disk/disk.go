@@ -1,0 +1,91 @@
+package disk
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/board/gpt"
+)
+
+// Input is what goes on a disk image.
+type Input struct {
+	Board   board.Board
+	Version string
+	// Kernel, Initrd and Root are slot A's artifacts.
+	Kernel, Initrd, Root string
+	// Loader is systemd-boot's EFI binary for the board's architecture.
+	Loader string
+	// State is the empty state file system (WriteStateTemplate).
+	State string
+	// Epoch is the time stamped on the ESP's files.
+	Epoch time.Time
+}
+
+// Write writes the disk image to dst (through a temporary file, so dst is
+// whole or untouched) and returns its partition table.
+func Write(ctx context.Context, in Input, dst string) (Table, error) {
+	t, err := Plan(in.Board)
+	if err != nil {
+		return Table{}, err
+	}
+	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp")
+	os.Remove(tmp)
+	f, err := os.Create(tmp)
+	if err != nil {
+		return Table{}, fmt.Errorf("disk image: %w", err)
+	}
+	defer os.Remove(tmp)
+	err = fill(f, in, t)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		esp, _ := t.Find(board.PartESP)
+		err = writeESP(ctx, tmp, esp, espFiles(in), in.Epoch)
+	}
+	if err != nil {
+		return Table{}, fmt.Errorf("disk image %s: %w", dst, err)
+	}
+	return t, os.Rename(tmp, dst)
+}
+
+func fill(f *os.File, in Input, t Table) error {
+	if err := f.Truncate(t.Size); err != nil {
+		return err
+	}
+	if err := gpt.Write(f, t); err != nil {
+		return err
+	}
+	rootA, _ := t.Find(board.PartRootA)
+	if st, err := os.Stat(in.Root); err != nil {
+		return fmt.Errorf("root image: %w", err)
+	} else if st.Size() > rootA.Size {
+		return fmt.Errorf("root image %s is %d bytes, larger than its slot (%d): make the slots bigger (board.SlotSize)", in.Root, st.Size(), rootA.Size)
+	}
+	if _, err := copyAll(f, rootA.Start, in.Root); err != nil {
+		return err
+	}
+	state, _ := t.Find(board.PartState)
+	if err := copyData(f, state.Start, in.State); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// espFiles are systemd-boot, its configuration, and slot A's entry,
+// kernel and initrd.
+func espFiles(in Input) []espFile {
+	const slot = "a"
+	return []espFile{
+		{Path: BootLoaderPath(in.Board.EFI.Arch), From: in.Loader},
+		{Path: LoaderConf, Data: []byte(loaderConf)},
+		{Path: EntryPath(slot), Data: []byte(SlotEntry(in.Board, slot, in.Version).String())},
+		{Path: SlotKernel(slot), From: in.Kernel},
+		{Path: SlotInitrd(slot), From: in.Initrd},
+	}
+}
+
