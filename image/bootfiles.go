@@ -57,6 +57,9 @@ const e2fsckConf = "[options]\n\tbroken_system_clock = 1\n"
 // addStateTools puts e2fsck, the /etc/mtab it reads and the gzipped
 // state template into the initramfs folder dir.
 func addStateTools(dir string, bf bootFiles, state string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "sbin"), 0o755); err != nil {
+		return err
+	}
 	if err := copyFile(bf.e2fsck, filepath.Join(dir, board.E2fsckPath[1:])); err != nil {
 		return fmt.Errorf("initramfs e2fsck: %w", err)
 	}

@@ -77,3 +77,28 @@ func copyAll(dst *os.File, offset int64, src string) (int64, error) {
 	}
 	return n, nil
 }
+
+// Copy copies the disk image at src to dst, keeping its holes (a test's
+// or a user's copy of a multi-GiB image costs only its data).
+func Copy(src, dst string) error {
+	st, err := os.Stat(src)
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, st.Mode().Perm())
+	if err != nil {
+		return err
+	}
+	err = copyData(out, 0, src)
+	if err == nil {
+		err = out.Truncate(st.Size())
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+	}
+	return nil
+}

@@ -30,7 +30,7 @@ func Write(path string, data []byte, mode os.FileMode) error {
 		os.Remove(name)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return fmt.Errorf("write %s: sync folder: %w", path, err)
 	}
 	return nil
@@ -52,7 +52,8 @@ func writeAndSync(f *os.File, data []byte, mode os.FileMode) error {
 	return f.Close()
 }
 
-func syncDir(dir string) error {
+// SyncDir makes a folder's entries (a rename, a removal) durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

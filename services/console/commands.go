@@ -2,6 +2,7 @@ package console
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,8 @@ func commands() map[string]command {
 		"ls":     {1, "ls DIR", ls},
 		"ps":     {0, "ps", ps},
 		"stat":   {1, "stat PATH (mode and size)", stat},
+		"sha256": {1, "sha256 PATH (the file's SHA-256: compare a secret without showing it)", sha256sum},
+		"df":     {1, "df PATH (size and free bytes of its file system)", df},
 		"kill":   {2, "kill PID SIGNAL (TERM, INT, KILL, HUP or a number)", kill},
 		"orphan": {0, "orphan (start a process whose parent exits at once)", orphan},
 		"exit":   {1, "exit CODE (end the console process with CODE)", exit},
@@ -101,6 +104,29 @@ func stat(_ Console, out io.Writer, args []string) error {
 		return err
 	}
 	fmt.Fprintf(out, "mode %04o size %d\n", st.Mode().Perm(), st.Size())
+	return nil
+}
+
+func sha256sum(_ Console, out io.Writer, args []string) error {
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%x\n", h.Sum(nil))
+	return nil
+}
+
+func df(_ Console, out io.Writer, args []string) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs(args[0], &st); err != nil {
+		return fmt.Errorf("statfs %s: %w", args[0], err)
+	}
+	fmt.Fprintf(out, "size %d free %d\n", int64(st.Blocks)*st.Bsize, int64(st.Bavail)*st.Bsize)
 	return nil
 }
 

@@ -82,3 +82,16 @@ func FuzzPsLine(f *testing.F) {
 	f.Add("2", []byte(")("))
 	f.Fuzz(func(t *testing.T, pid string, b []byte) { psLine(pid, b) })
 }
+
+func TestSha256AndDf(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/secret", []byte("s3cret"), 0o600)
+	out, _ := serve(t, "1 sha256 "+dir+"/secret\n2 df "+dir+"\n3 sha256 /nonexistent\n")
+	// sha256 of "s3cret"
+	if !strings.Contains(out, "#1 1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0\n") || strings.Contains(out, "s3cret") {
+		t.Errorf("sha256:\n%s", out)
+	}
+	if !strings.Contains(out, "#2 size ") || !strings.Contains(out, "#3 END error:") {
+		t.Errorf("df or a missing file:\n%s", out)
+	}
+}

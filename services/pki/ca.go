@@ -5,7 +5,7 @@ import (
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"errors"
+
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,6 +70,9 @@ func parseCA(certFile, keyFile string, certPEM, keyPEM []byte) (*CA, error) {
 func ensureCA(dir, name string, now func() time.Time) (ca *CA, created bool, err error) {
 	certFile := filepath.Join(dir, name+".crt")
 	keyFile := filepath.Join(dir, name+".key")
+	if err := recoverPair(certFile, keyFile); err != nil {
+		return nil, false, err
+	}
 	certPEM, err := readOptional(certFile)
 	if err != nil {
 		return nil, false, err
@@ -134,22 +137,6 @@ func createCA(name, certFile, keyFile string, now func() time.Time) (*CA, error)
 	}
 	ca.Name, ca.now = name, now
 	return ca, nil
-}
-
-// writePair writes a new key then its certificate. When the certificate
-// cannot be written the key written just before is removed again, so no
-// half pair is left behind.
-func writePair(certFile, keyFile string, certPEM, keyPEM []byte) error {
-	if err := WriteFileAtomic(keyFile, keyPEM, 0o600); err != nil {
-		return err
-	}
-	if err := WriteFileAtomic(certFile, certPEM, 0o644); err != nil {
-		if rmErr := os.Remove(keyFile); rmErr != nil {
-			return errors.Join(err, fmt.Errorf("remove new key after failure: %w", rmErr))
-		}
-		return err
-	}
-	return nil
 }
 
 // keyID is the SHA-1 of the public key's DER, as RFC 5280 4.2.1.2 (1)

@@ -33,6 +33,9 @@ const reasonMissing = "missing"
 // carries no state that is not in its CA and the spec.
 func ensureLeaf(ca *CA, dir, name string, spec LeafSpec, log *slog.Logger) (Pair, bool, error) {
 	p := Pair{Cert: filepath.Join(dir, name+".crt"), Key: filepath.Join(dir, name+".key")}
+	if err := recoverPair(p.Cert, p.Key); err != nil {
+		return p, false, err
+	}
 	certPEM, err := readOptional(p.Cert)
 	if err != nil {
 		return p, false, err

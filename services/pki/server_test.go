@@ -448,3 +448,40 @@ func TestEnsureServerLogsOnlyReplacements(t *testing.T) {
 		t.Fatalf("renewal not logged at Info with its reason (%d lines):\n%s", n, log.String())
 	}
 }
+
+// TestEnsureServerFinishesInterruptedPair replays a power cut in the
+// middle of writing a CA: the pending file and the new key are on disk,
+// the certificate is not. The next start finishes the pair from the
+// pending file, with the same CA.
+func TestEnsureServerFinishesInterruptedPair(t *testing.T) {
+	dir := t.TempDir()
+	sc := mustEnsure(t, dir, testOpts(t0, nil))
+	certPEM, _ := os.ReadFile(sc.ClientCA.CertFile)
+	keyPEM, _ := os.ReadFile(sc.ClientCA.KeyFile)
+	if err := os.WriteFile(sc.ClientCA.KeyFile+pendingSuffix, append(keyPEM, certPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(sc.ClientCA.CertFile); err != nil {
+		t.Fatal(err)
+	}
+	again := mustEnsure(t, dir, testOpts(t0, nil))
+	if !again.ClientCA.Cert.Equal(sc.ClientCA.Cert) {
+		t.Error("the client CA changed after finishing its pair")
+	}
+	if _, err := os.Stat(sc.ClientCA.KeyFile + pendingSuffix); !os.IsNotExist(err) {
+		t.Errorf("pending file left behind: %v", err)
+	}
+	if got, _ := os.ReadFile(sc.ClientCA.CertFile); !bytes.Equal(got, certPEM) {
+		t.Error("certificate not restored from the pending file")
+	}
+}
+
+func TestWritePairLeavesNoPending(t *testing.T) {
+	dir := t.TempDir()
+	sc := mustEnsure(t, dir, testOpts(t0, nil))
+	pending, _ := filepath.Glob(filepath.Join(dir, "*", "*"+pendingSuffix))
+	more, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*"+pendingSuffix))
+	if len(pending)+len(more) != 0 || sc.ClientCA == nil {
+		t.Errorf("pending files after a clean start: %v %v", pending, more)
+	}
+}

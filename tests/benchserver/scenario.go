@@ -27,6 +27,9 @@ func outpostScenario(name, bin, dir string, extra ...string) scenario {
 	return scenario{
 		name: name,
 		start: func(ctx context.Context, p ports) ([]*proc, error) {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, err
+			}
 			args := []string{"server", "--disable-agent", "--config", "", "--data-dir", dir,
 				"--node-name", "bench", "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1",
 				"--https-listen-port", itoa(p.https), "--supervisor-port", itoa(p.supervisor),

@@ -64,12 +64,17 @@ func TestBootPhasesRootModulesSysctls(t *testing.T) {
 	forEachBoard(t, func(t *testing.T, name string) {
 		v, _ := bootReady(t, options(t, name))
 		out := v.Output()
-		stage1 := []string{"mounts", "cmdline", "bootinfo", "modules", "root-wait", "root-mount", "writable"}
+		stage1 := []string{"mounts", "cmdline", "bootinfo", "modules", "root-wait", "state", "root-mount", "writable"}
 		stage2 := []string{"mounts", "cmdline", "bootinfo", "hostname", "loopback", "modules", "sysctls", "power-button", "metadata", "network", "config", "clock", "services"}
 		for _, p := range append(stage1, stage2...) {
 			if !regexp.MustCompile(`outpost: phase ` + p + ` +ok `).MatchString(out) {
 				t.Errorf("phase %s not reported ok", p)
 			}
+		}
+		// Booted from the squashfs alone, the node says once that its
+		// state lives in memory.
+		if n := strings.Count(out, "the node's state will not survive a reboot"); n != 1 {
+			t.Errorf("the console said %d times that the state is in memory, want once", n)
 		}
 		if n := strings.Count(out, "outpost: phase mounts "); n != 2 {
 			t.Errorf("phase mounts reported %d times, want once per stage", n)
@@ -196,7 +201,7 @@ func TestMissingRootIsAClearError(t *testing.T) {
 		o := options(t, name, "outpost.rootwait=3")
 		o.Root = ""
 		v := vm.Boot(t, o)
-		v.Expect(`root device /dev/vda did not appear within 3s`, bootTimeout)
+		v.Expect(`root /dev/vda did not appear within 3s`, bootTimeout)
 		v.Expect(`outpost: EMERGENCY: the boot cannot continue`, cmdTimeout)
 		if strings.Contains(v.Output(), "Kernel panic") {
 			t.Error("kernel panicked")

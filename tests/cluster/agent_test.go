@@ -9,6 +9,7 @@ import (
 
 	"github.com/outpost-os/outpost/services/joinapi"
 	"github.com/outpost-os/outpost/services/token"
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // The VMs' socket network.
@@ -25,9 +26,9 @@ func pinnedAgentToken(t *testing.T, n *node, secret string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), vm.CmdTimeout)
 	defer cancel()
-	ca, err := joinapi.FetchCA(ctx, fmt.Sprintf("https://127.0.0.1:%d", n.join), bare)
+	ca, err := joinapi.FetchCA(ctx, fmt.Sprintf("https://127.0.0.1:%d", n.Join), bare)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,30 +49,30 @@ outpost:
   node_labels:
     node-role.kubernetes.io/worker: "true"
     topology.kubernetes.io/zone: shop-12
-`, serverIP, tok) + networkConfig(agentIP)
+`, serverIP, tok) + vm.NetworkConfig(agentIP)
 }
 
 // podIP returns a running pod's IP.
 func (n *node) podIP(t *testing.T, pod string) string {
 	t.Helper()
-	return strings.TrimSpace(n.mustKubectl(t, "get", "pod", pod, "-o", "jsonpath={.status.podIP}"))
+	return strings.TrimSpace(n.MustKubectl(t, "get", "pod", pod, "-o", "jsonpath={.status.podIP}"))
 }
 
 func TestAgentJoins(t *testing.T) {
-	secret, agentSecret := newSecret(t), newSecret(t)
-	link := socketNet{port: freePort(t), listen: true, mac: "52:54:00:76:00:01"}
-	server := bootNode(t, "server-1", serverConfig(secret, serverIP)+"  agent_token: "+agentSecret+"\n", link.args()...)
-	server.fetchKubeconfig(t, secret)
+	secret, agentSecret := vm.NewSecret(t), vm.NewSecret(t)
+	link := socketNet{port: vm.MustFreePort(t), listen: true, mac: "52:54:00:76:00:01"}
+	server := bootNode(t, "server-1", vm.ServerConfig("server-1", secret, serverIP)+"  agent_token: "+agentSecret+"\n", link.args()...)
+	server.FetchKubeconfig(t, secret)
 	tok := pinnedAgentToken(t, server, agentSecret)
 
 	link.listen, link.mac = false, "52:54:00:76:00:02"
 	agent := bootNode(t, "agent-1", agentConfig(tok), link.args()...)
-	agent.v.Expect(`outpost: agent: joined the cluster`, readyTimeout)
+	agent.VM.Expect(`outpost: agent: joined the cluster`, vm.ReadyTimeout)
 	for _, name := range []string{"server-1", "agent-1"} {
-		server.waitFor(t, "node "+name+" Ready", readyTimeout, func(out string) bool { return out == "True" },
+		server.WaitFor(t, "node "+name+" Ready", vm.ReadyTimeout, func(out string) bool { return out == "True" },
 			"get", "node", name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
 	}
-	if strings.Contains(agent.v.Output(), agentSecret) {
+	if strings.Contains(agent.VM.Output(), agentSecret) {
 		t.Error("the agent token reached the agent's console")
 	}
 	// Labels the kubelet registers with, and those it may not set, which
@@ -82,40 +83,101 @@ func TestAgentJoins(t *testing.T) {
 		{"agent-1", `{.metadata.labels.node-role\.kubernetes\.io/worker}`, "true"},
 		{"server-1", `{.metadata.labels.node-role\.kubernetes\.io/control-plane}`, "true"},
 	} {
-		server.waitFor(t, "label "+l.path+" on "+l.node, time.Minute, func(out string) bool { return out == l.want },
+		server.WaitFor(t, "label "+l.path+" on "+l.node, time.Minute, func(out string) bool { return out == l.want },
 			"get", "node", l.node, "-o", "jsonpath="+l.path)
 	}
 
 	// One pod on each node.
-	server.apply(t, workload("core", 1, "server-1"))
-	server.apply(t, workload("edge", 1, "agent-1"))
-	core := server.runningPods(t, "core", 1)[0]
-	edge := server.runningPods(t, "edge", 1)[0]
-	if got := server.mustKubectl(t, "get", "pod", edge, "-o", "jsonpath={.spec.nodeName}"); got != "agent-1" {
+	server.Apply(t, vm.Workload("core", 1, "server-1"))
+	server.Apply(t, vm.Workload("edge", 1, "agent-1"))
+	core := server.RunningPods(t, "core", 1)[0]
+	edge := server.RunningPods(t, "edge", 1)[0]
+	if got := server.MustKubectl(t, "get", "pod", edge, "-o", "jsonpath={.spec.nodeName}"); got != "agent-1" {
 		t.Fatalf("edge pod on %q", got)
 	}
 
 	// Pod to pod across the nodes, both ways, over flannel's vxlan.
 	for _, c := range []struct{ from, to string }{{core, edge}, {edge, core}} {
 		url := "http://" + server.podIP(t, c.to) + ":8080/"
-		out := server.waitFor(t, c.from+" reaches "+c.to, podTimeout, func(out string) bool {
+		out := server.WaitFor(t, c.from+" reaches "+c.to, vm.PodTimeout, func(out string) bool {
 			return strings.Contains(out, "hello from the outpost workload: "+c.to)
 		}, "exec", c.from, "--", "/workload", "-get", url)
 		t.Logf("%s -> %s: %s", c.from, c.to, strings.TrimSpace(out))
 	}
 	// kubectl logs and exec reach the agent's kubelet.
-	if out := server.mustKubectl(t, "logs", edge); !strings.Contains(out, "workload: serving on :8080") {
+	if out := server.MustKubectl(t, "logs", edge); !strings.Contains(out, "workload: serving on :8080") {
 		t.Errorf("kubectl logs %s: %q", edge, out)
 	}
-	if out := server.mustKubectl(t, "exec", edge, "--", "hostname"); strings.TrimSpace(out) != edge {
+	if out := server.MustKubectl(t, "exec", edge, "--", "hostname"); strings.TrimSpace(out) != edge {
 		t.Errorf("kubectl exec on the agent: %q", out)
 	}
 	// They went through the agent's tunnel, not a direct dial.
 	// (The log may have rotated; a missing server.log.1 is fine.)
-	egress, _ := server.v.Run("grep msg=egress /var/log/outpost/server.log.1 /var/log/outpost/server.log", cmdTimeout)
+	egress, _ := server.VM.Run("grep msg=egress /var/log/outpost/server.log.1 /var/log/outpost/server.log", vm.CmdTimeout)
 	if !strings.Contains(strings.Join(egress, "\n"), "addr="+agentIP+":10250 via=tunnel") {
-		t.Errorf("kube-apiserver did not reach the agent's kubelet through the tunnel; egress log:\n%s", tail(strings.Join(egress, "\n"), 20))
+		t.Errorf("kube-apiserver did not reach the agent's kubelet through the tunnel; egress log:\n%s", vm.Tail(strings.Join(egress, "\n"), 20))
 	}
-	server.checkNoRestarts(t)
-	agent.checkNoRestarts(t)
+	server.CheckNoRestarts(t)
+	agent.CheckNoRestarts(t)
+	t.Run("AgentReboots", func(t *testing.T) { testAgentReboots(t, server, agent, edge) })
+	t.Run("ServerReboots", func(t *testing.T) { testServerReboots(t, server, agent, edge) })
+}
+
+// identity is what a node must keep across a reboot: its Node object and
+// its node password (compared by hash, never shown).
+type identity struct{ uid, password string }
+
+func (n *node) identity(t *testing.T, api *node) identity {
+	t.Helper()
+	sum := n.VM.MustRun("sha256 /etc/outpost/node/password", vm.CmdTimeout)
+	return identity{uid: api.MustKubectl(t, "get", "node", n.Name, "-o", "jsonpath={.metadata.uid}"), password: strings.Join(sum, "")}
+}
+
+// reboot reboots the node as ctrl-alt-del does (SIGINT to PID 1) and
+// waits for the new boot's state partition and debug console.
+func (n *node) reboot(t *testing.T) (since int) {
+	t.Helper()
+	since = len(n.VM.Output())
+	n.VM.Send("kill 1 INT")
+	n.VM.Expect(`outpost: state: .* mounted on /var`, vm.BootTimeout)
+	n.VM.Expect(`outpost: console ready`, vm.BootTimeout)
+	return since
+}
+
+// testAgentReboots reboots the agent: it comes back with its state (node
+// password, certificates), joins again without a 403 and as the same
+// Node, and its pod runs again.
+func testAgentReboots(t *testing.T, server, agent *node, pod string) {
+	before := agent.identity(t, server)
+	since := agent.reboot(t)
+	agent.VM.Expect(`outpost: agent: joined the cluster`, vm.ReadyTimeout)
+	server.WaitReady(t, agent.Name)
+	if after := agent.identity(t, server); after != before {
+		t.Errorf("the agent's identity changed across a reboot: %+v, before %+v", after, before)
+	}
+	if out := agent.VM.Output()[since:]; strings.Contains(out, "403") || strings.Contains(out, "cannot join") {
+		t.Errorf("the rebooted agent was refused:\n%s", vm.Tail(out, 30))
+	}
+	server.WaitFor(t, pod+" answers exec again", vm.PodTimeout, func(out string) bool { return strings.TrimSpace(out) == pod },
+		"exec", pod, "--", "hostname")
+	if out, _ := server.Kubectl("get", "nodes", "-o", "name"); len(strings.Fields(out)) != 2 {
+		t.Errorf("nodes after the agent's reboot: %s", out)
+	}
+}
+
+// testServerReboots reboots the server: the cluster comes back from its
+// state partition (the same CA, so the kubeconfig fetched before still
+// works), and the agent stays joined: it reconnects by itself.
+func testServerReboots(t *testing.T, server, agent *node, pod string) {
+	before := agent.identity(t, server)
+	server.reboot(t)
+	server.WaitReady(t, server.Name)
+	server.WaitReady(t, agent.Name)
+	if after := agent.identity(t, server); after.uid != before.uid {
+		t.Errorf("the agent's Node changed across the server's reboot: %s, before %s", after.uid, before.uid)
+	}
+	// kubectl exec reaches the agent's kubelet through its tunnel, which
+	// the agent opened again.
+	server.WaitFor(t, pod+" answers exec after the server's reboot", vm.PodTimeout, func(out string) bool { return strings.TrimSpace(out) == pod },
+		"exec", pod, "--", "hostname")
 }

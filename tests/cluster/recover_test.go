@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // proc is one line of the debug console's ps.
@@ -17,7 +19,7 @@ type proc struct {
 func (n *node) ps(t *testing.T) []proc {
 	t.Helper()
 	var out []proc
-	for _, line := range n.v.MustRun("ps", cmdTimeout) {
+	for _, line := range n.VM.MustRun("ps", vm.CmdTimeout) {
 		var p proc
 		var state string
 		if _, err := fmt.Sscanf(line, "%d %d %s %s", &p.pid, &p.ppid, &state, &p.name); err == nil {
@@ -51,30 +53,19 @@ func childOfPID1(p proc) bool { return p.ppid == 1 }
 // checkPodsKept checks the same pods still run and answer exec.
 func (n *node) checkPodsKept(t *testing.T, app string, pods []string) {
 	t.Helper()
-	now := n.runningPods(t, app, len(pods))
+	now := n.RunningPods(t, app, len(pods))
 	if strings.Join(now, " ") != strings.Join(pods, " ") {
 		t.Errorf("pods changed: %v, before %v", now, pods)
 	}
-	n.waitFor(t, "exec in "+pods[0], podTimeout, func(out string) bool { return strings.TrimSpace(out) == pods[0] },
+	n.WaitFor(t, "exec in "+pods[0], vm.PodTimeout, func(out string) bool { return strings.TrimSpace(out) == pods[0] },
 		"exec", pods[0], "--", "hostname")
-}
-
-// checkNoRestarts fails the test when the role process or containerd
-// restarted on its own, showing why.
-func (n *node) checkNoRestarts(t *testing.T) {
-	t.Helper()
-	for _, l := range strings.Split(n.v.Output(), "\n") {
-		if strings.HasPrefix(l, "outpost: ") && strings.Contains(l, "service ") && (strings.Contains(l, " exited: ") || strings.Contains(l, " said last: ")) {
-			t.Errorf("%s: unexpected restart: %s", n.name, l)
-		}
-	}
 }
 
 // testContainerdRestarts kills containerd; the agent's supervisor starts it
 // again, and the pods (their shims outlive containerd) keep running.
 func testContainerdRestarts(t *testing.T, n *node, app string, pods []string) {
-	old := n.findProc(t, "containerd", anyParent, 0, cmdTimeout)
-	n.v.MustRun(fmt.Sprintf("kill %d KILL", old.pid), cmdTimeout)
+	old := n.findProc(t, "containerd", anyParent, 0, vm.CmdTimeout)
+	n.VM.MustRun(fmt.Sprintf("kill %d KILL", old.pid), vm.CmdTimeout)
 	fresh := n.findProc(t, "containerd", anyParent, old.pid, 2*time.Minute)
 	t.Logf("containerd %d killed, %d started", old.pid, fresh.pid)
 	n.checkPodsKept(t, app, pods)
@@ -83,12 +74,12 @@ func testContainerdRestarts(t *testing.T, n *node, app string, pods []string) {
 // testRoleRestarts kills the role process; PID 1 starts it again (saying
 // so on the console) and the node comes back with its pods.
 func testRoleRestarts(t *testing.T, n *node, app string, pods []string) {
-	old := n.findProc(t, "outpost", childOfPID1, 0, cmdTimeout)
-	n.v.MustRun(fmt.Sprintf("kill %d KILL", old.pid), cmdTimeout)
-	n.v.Expect(`outpost: (service )?server.*(exit|restart)`, 2*time.Minute)
+	old := n.findProc(t, "outpost", childOfPID1, 0, vm.CmdTimeout)
+	n.VM.MustRun(fmt.Sprintf("kill %d KILL", old.pid), vm.CmdTimeout)
+	n.VM.Expect(`outpost: (service )?server.*(exit|restart)`, 2*time.Minute)
 	n.findProc(t, "outpost", childOfPID1, old.pid, 2*time.Minute)
-	n.waitFor(t, "node Ready again", readyTimeout, func(out string) bool { return out == "True" },
-		"get", "node", n.name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+	n.WaitFor(t, "node Ready again", vm.ReadyTimeout, func(out string) bool { return out == "True" },
+		"get", "node", n.Name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
 	n.checkPodsKept(t, app, pods)
 }
 
@@ -103,16 +94,16 @@ outpost:
   role: agent
   server: https://10.0.2.100:9345
   token: %s
-`, wrong) + networkConfig("")
-	bad := bootNodeWith(t, "bad-agent", cfg, guestJoin(server.join))
+`, wrong) + vm.NetworkConfig("")
+	bad := bootNodeWith(t, "bad-agent", cfg, guestJoin(server.Join))
 	re := regexp.MustCompile(`outpost: agent: cannot join the cluster yet; retrying .*does not match the token's CA hash`)
 	for i := 0; i < 2; i++ {
-		bad.v.Expect(re.String(), 3*time.Minute)
+		bad.VM.Expect(re.String(), 3*time.Minute)
 	}
-	if strings.Contains(bad.v.Output(), secret) {
+	if strings.Contains(bad.VM.Output(), secret) {
 		t.Error("the token's secret reached the agent's console")
 	}
-	if out, err := server.kubectl("get", "node", "bad-agent"); err == nil || !strings.Contains(out, "NotFound") {
+	if out, err := server.Kubectl("get", "node", "bad-agent"); err == nil || !strings.Contains(out, "NotFound") {
 		t.Errorf("a node registered with a wrong CA hash: %v %s", err, out)
 	}
 }

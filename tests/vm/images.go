@@ -19,7 +19,7 @@ func Images(ctx context.Context, boards ...string) (string, error) {
 	if dir := os.Getenv("OUTPOST_IMAGES"); dir != "" {
 		return dir, nil
 	}
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
 		return "", err
 	}
@@ -31,7 +31,8 @@ func Images(ctx context.Context, boards ...string) (string, error) {
 	return filepath.Join(root, "build", "test-images"), nil
 }
 
-func moduleRoot() (string, error) {
+// ModuleRoot is the root of the Outpost checkout the tests run in.
+func ModuleRoot() (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("find module root: %w", err)
@@ -60,7 +61,7 @@ func HostBinary() (string, error) {
 	if bin := os.Getenv("OUTPOST_BIN"); bin != "" {
 		return bin, nil
 	}
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
 		return "", err
 	}

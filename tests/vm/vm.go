@@ -28,6 +28,7 @@ type VM struct {
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
 	monitor string
+	cancel  context.CancelFunc
 	exited  chan struct{}
 	waitErr error
 
@@ -52,7 +53,7 @@ func Boot(t testing.TB, o qemu.Options) *VM {
 		cancel()
 		t.Fatal(err)
 	}
-	v := &VM{t: t, cmd: cmd, monitor: o.Monitor, exited: make(chan struct{})}
+	v := &VM{t: t, cmd: cmd, monitor: o.Monitor, exited: make(chan struct{}), cancel: cancel}
 	v.cond = sync.NewCond(&v.mu)
 	if v.stdin, err = cmd.StdinPipe(); err != nil {
 		cancel()
@@ -260,6 +261,19 @@ func (v *VM) Monitor(command string) {
 	fmt.Fprintf(conn, "%s\n", command)
 	conn.SetReadDeadline(time.Now().Add(2 * time.Second))
 	io.Copy(io.Discard, conn)
+}
+
+// PowerCut ends QEMU at once, as pulling the plug would: the guest gets
+// no shutdown, and whatever its kernel had not written is lost. It
+// returns once QEMU has exited.
+func (v *VM) PowerCut() {
+	v.t.Helper()
+	v.cancel()
+	select {
+	case <-v.exited:
+	case <-time.After(time.Minute):
+		v.t.Fatal("QEMU did not end within a minute of being killed")
+	}
 }
 
 // WaitExit waits for QEMU to end by itself and returns its error.
