@@ -88,4 +88,3 @@ func espFiles(in Input) []espFile {
 		{Path: SlotInitrd(slot), From: in.Initrd},
 	}
 }
-

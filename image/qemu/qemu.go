@@ -47,10 +47,10 @@ type Options struct {
 	// UEFI boots Disk through the board's firmware, whose variable store
 	// is Vars (a writable copy of the firmware's template, made by
 	// PrepareVars).
-	UEFI bool
-	Vars string
-	MemoryMB             int // default 2048
-	CPUs                 int // default 2
+	UEFI     bool
+	Vars     string
+	MemoryMB int // default 2048
+	CPUs     int // default 2
 	// Cmdline is appended to the board's kernel command line.
 	Cmdline  []string
 	Forwards []Forward

@@ -177,4 +177,3 @@ func checkKept(t *testing.T, n *vm.Node, secret string, id identity, acked []str
 		t.Errorf("nodes: %q", out)
 	}
 }
-
