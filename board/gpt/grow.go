@@ -26,6 +26,17 @@ func (e *ErrTooSmall) Error() string {
 		e.Disk, e.DiskSize, e.Partition.Name, e.Partition.End(), e.Partition.End()+1<<20)
 }
 
+// Fits returns an *ErrTooSmall when a partition of t ends beyond the end
+// of disk, diskSize bytes long.
+func (t Table) Fits(disk string, diskSize int64) error {
+	for _, p := range t.Partitions {
+		if p.End() > diskSize {
+			return &ErrTooSmall{Disk: disk, DiskSize: diskSize, Partition: p}
+		}
+	}
+	return nil
+}
+
 // Grow makes the partition named name, which must be the last one, reach
 // the end of the disk open in f (diskSize bytes), in whole units of align
 // bytes, and moves the backup table to the disk's real end. A disk that
@@ -44,10 +55,10 @@ func Grow(f *os.File, diskSize int64, name string, align int64) (Growth, error) 
 	if err != nil {
 		return Growth{}, err
 	}
+	if err := t.Fits(f.Name(), diskSize); err != nil {
+		return Growth{}, err
+	}
 	for _, p := range t.Partitions {
-		if p.End() > diskSize {
-			return Growth{}, &ErrTooSmall{Disk: f.Name(), DiskSize: diskSize, Partition: p}
-		}
 		if p.Start > target.Start {
 			return Growth{}, fmt.Errorf("partition %s is not the last on %s (%s follows it): it cannot grow", name, f.Name(), p.Name)
 		}

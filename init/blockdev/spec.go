@@ -73,3 +73,31 @@ func (s Spec) matchUUID(devs []Device) []Device {
 	}
 	return out
 }
+
+// Explain says why s matches nothing when the reason is on a disk: a
+// disk whose partition table holds the partition s names, but which is
+// smaller than the table (an image written to a smaller disk: the kernel
+// then rejects the table and shows no partitions). It returns nil when it
+// finds no such disk.
+func (s Spec) Explain(devs []Device) error {
+	if s.Kind == "path" {
+		return nil
+	}
+	for _, disk := range devs {
+		if disk.Disk != "" {
+			continue
+		}
+		t, err := gpt.ReadFile(disk.Path())
+		if err != nil {
+			continue
+		}
+		for _, p := range t.Partitions {
+			if p.Name == s.Value || p.UUID == s.Value {
+				if err := t.Fits(disk.Path(), disk.Size); err != nil {
+					return fmt.Errorf("root %s: %w", s, err)
+				}
+			}
+		}
+	}
+	return nil
+}

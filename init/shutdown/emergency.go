@@ -26,6 +26,10 @@ func Emergency(console io.Writer, err error, rebootAfter time.Duration) {
 			}
 			fmt.Fprintf(console, "outpost: rebooting in %s (outpost.emergency_reboot=0 on the kernel command line waits instead)\n", left)
 		}
-		time.Sleep(min(time.Minute, max(time.Second, time.Until(deadline))))
+		wait := time.Minute
+		if rebootAfter > 0 {
+			wait = min(wait, max(time.Second, time.Until(deadline)))
+		}
+		time.Sleep(wait)
 	}
 }

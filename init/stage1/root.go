@@ -16,8 +16,9 @@ import (
 // (two disks flashed with one image), the first by name is taken and the
 // others are named on the console.
 func WaitRoot(ctx context.Context, console io.Writer, sys string, spec blockdev.Spec, timeout time.Duration) (blockdev.Device, error) {
-	deadline := time.Now().Add(timeout)
-	announced := false
+	start := time.Now()
+	deadline := start.Add(timeout)
+	announced, explained := false, false
 	var seen []blockdev.Device
 	for {
 		devs, _ := blockdev.Scan(sys)
@@ -27,6 +28,14 @@ func WaitRoot(ctx context.Context, console io.Writer, sys string, spec blockdev.
 				fmt.Fprintf(console, "outpost: root: %d devices match %s; using %s, not %s\n", len(m), spec, m[0], names(m[1:]))
 			}
 			return m[0], nil
+		}
+		// A disk that holds the root's partition in its table while the
+		// kernel shows none is too small for the image: no need to wait.
+		if !explained && time.Since(start) > 2*time.Second {
+			explained = true
+			if err := spec.Explain(seen); err != nil {
+				return blockdev.Device{}, err
+			}
 		}
 		if time.Now().After(deadline) {
 			return blockdev.Device{}, fmt.Errorf("root %s did not appear within %s (block devices: %s): check that the disk with the Outpost image is attached and holds this slot (reflash disk.img), or set root= on the kernel command line",

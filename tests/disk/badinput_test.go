@@ -148,7 +148,9 @@ func TestDiskTooSmall(t *testing.T) {
 	}
 	before := sum(t, img, 0, size)
 	v := vm.Boot(t, vm.UEFI(t, b, img))
-	v.Expect(`state partition /dev/vda4 \(outpost-state\): disk /dev/vda is \d+ bytes, but its partition outpost-state ends at byte \d+: the image was written to a disk smaller than the image; write it to a disk of at least \d+ bytes; nothing was changed on the disk`, vm.BootTimeout)
+	// The kernel refuses a GPT that reaches beyond the disk and shows no
+	// partitions; stage 1 reads the table itself and says why.
+	v.Expect(`root PARTLABEL=outpost-root-a: disk /dev/vda is \d+ bytes, but its partition outpost-state ends at byte \d+: the image was written to a disk smaller than the image; write it to a disk of at least \d+ bytes`, vm.BootTimeout)
 	v.Expect(`outpost: EMERGENCY: the boot cannot continue`, vm.CmdTimeout)
 	noPanic(t, v)
 	v.PowerCut()
