@@ -84,6 +84,7 @@ test-images: deps build
 	$(MAKE) --no-print-directory $(addprefix image-,$(TEST_BOARDS)) IMAGES=$(TEST_IMAGES) COMPRESSION=zstd
 
 test: test-images
+	rm -rf $(BUILD)/test-logs
 	OUTPOST_IMAGES=$(abspath $(TEST_IMAGES)) OUTPOST_BIN=$(abspath $(BUILD)/outpost) \
 	OUTPOST_TEST_LOGS=$(abspath $(BUILD)/test-logs) \
 		$(GO) test -count=1 -timeout 60m ./...

@@ -20,11 +20,9 @@ type Board struct {
 	// KernelPackage is the Debian package (usually a metapackage) that
 	// names the kernel image to use.
 	KernelPackage string
-	// Console is the serial console device, without /dev: QEMU wires it
-	// to stdio.
-	Console string
 	// ConsoleArgs are the kernel's console= arguments; the last one is
-	// /dev/console, where PID 1 writes. Empty means console=Console.
+	// /dev/console, where PID 1 writes (the serial port QEMU wires to
+	// stdio). None lets the firmware name the console.
 	ConsoleArgs []string
 	// RootDevice is where the read-only root image appears on a direct
 	// kernel boot (rootfs.squashfs as a whole disk); a disk boot names its
@@ -133,7 +131,7 @@ func All() []Board {
 			GoArch:        "amd64",
 			DebArch:       "amd64",
 			KernelPackage: "linux-image-cloud-amd64",
-			Console:       "ttyS0",
+			ConsoleArgs:   []string{"console=ttyS0"},
 			RootDevice:    "/dev/vda",
 			RootModules:   join(virtioRoot, stateModules),
 			Modules:       []string{"virtio_net", "virtio_rng", "qemu_fw_cfg", "button", "evdev"},
@@ -146,7 +144,7 @@ func All() []Board {
 			GoArch:        "arm64",
 			DebArch:       "arm64",
 			KernelPackage: "linux-image-arm64",
-			Console:       "ttyAMA0",
+			ConsoleArgs:   []string{"console=ttyAMA0"},
 			RootDevice:    "/dev/vda",
 			RootModules:   join(virtioRoot, stateModules),
 			Modules:       []string{"virtio_net", "virtio_rng", "qemu_fw_cfg", "gpio_keys", "evdev"},
@@ -162,7 +160,6 @@ func All() []Board {
 			GoArch:        "amd64",
 			DebArch:       "amd64",
 			KernelPackage: "linux-image-amd64",
-			Console:       "ttyS0",
 			ConsoleArgs:   []string{"console=tty0", "console=ttyS0,115200"},
 			RootDevice:    "/dev/vda",
 			RootModules:   join(virtioRoot, pcStorage, stateModules),
@@ -179,8 +176,7 @@ func All() []Board {
 			GoArch:        "arm64",
 			DebArch:       "arm64",
 			KernelPackage: "linux-image-arm64",
-			Console:       "ttyAMA0",
-			ConsoleArgs:   []string{},
+			ConsoleArgs:   nil,
 			RootDevice:    "/dev/vda",
 			RootModules:   join(virtioRoot, armStorage, stateModules),
 			Modules:       join(armNICs, []string{"virtio_rng", "qemu_fw_cfg", "gpio_keys", "evdev"}),
@@ -214,9 +210,5 @@ const PanicReboot = "panic=10"
 // KernelArgs are the board's own kernel command line: its consoles and
 // the reboot on panic. Boot entries and QEMU add root= and the rest.
 func (b Board) KernelArgs() []string {
-	args := b.ConsoleArgs
-	if args == nil {
-		args = []string{"console=" + b.Console}
-	}
-	return append(append([]string{}, args...), PanicReboot)
+	return append(append([]string{}, b.ConsoleArgs...), PanicReboot)
 }

@@ -135,13 +135,13 @@ func (n *node) identity(t *testing.T, api *node) identity {
 
 // reboot reboots the node as ctrl-alt-del does (SIGINT to PID 1) and
 // waits for the new boot's state partition and debug console.
-func (n *node) reboot(t *testing.T) (since int) {
+func (n *node) reboot(t *testing.T) (since int, at time.Time) {
 	t.Helper()
-	since = len(n.VM.Output())
+	since, at = len(n.VM.Output()), time.Now()
 	n.VM.Send("kill 1 INT")
 	n.VM.Expect(`outpost: state: .* mounted on /var`, vm.BootTimeout)
 	n.VM.Expect(`outpost: console ready`, vm.BootTimeout)
-	return since
+	return since, at
 }
 
 // testAgentReboots reboots the agent: it comes back with its state (node
@@ -149,9 +149,9 @@ func (n *node) reboot(t *testing.T) (since int) {
 // Node, and its pod runs again.
 func testAgentReboots(t *testing.T, server, agent *node, pod string) {
 	before := agent.identity(t, server)
-	since := agent.reboot(t)
+	since, at := agent.reboot(t)
 	agent.VM.Expect(`outpost: agent: joined the cluster`, vm.ReadyTimeout)
-	server.WaitReady(t, agent.Name)
+	server.WaitReadySince(t, agent.Name, at)
 	if after := agent.identity(t, server); after != before {
 		t.Errorf("the agent's identity changed across a reboot: %+v, before %+v", after, before)
 	}
@@ -170,9 +170,9 @@ func testAgentReboots(t *testing.T, server, agent *node, pod string) {
 // works), and the agent stays joined: it reconnects by itself.
 func testServerReboots(t *testing.T, server, agent *node, pod string) {
 	before := agent.identity(t, server)
-	server.reboot(t)
-	server.WaitReady(t, server.Name)
-	server.WaitReady(t, agent.Name)
+	_, at := server.reboot(t)
+	server.WaitReadySince(t, server.Name, at)
+	server.WaitReadySince(t, agent.Name, at)
 	if after := agent.identity(t, server); after.uid != before.uid {
 		t.Errorf("the agent's Node changed across the server's reboot: %s, before %s", after.uid, before.uid)
 	}

@@ -32,12 +32,7 @@ func readIdentity(t *testing.T, n *vm.Node, secret string) identity {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), vm.CmdTimeout)
-	defer cancel()
-	ca, err := joinapi.FetchCA(ctx, fmt.Sprintf("https://127.0.0.1:%d", n.Join), bare)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := fetchCA(t, n, bare)
 	hash := func(path string) string { return strings.Join(n.VM.MustRun("sha256 "+path, vm.CmdTimeout), "") }
 	return identity{
 		caHash:       fmt.Sprintf("%x", sha256.Sum256(ca)),
@@ -45,6 +40,25 @@ func readIdentity(t *testing.T, n *vm.Node, secret string) identity {
 		agentToken:   hash("/var/lib/outpost/server/agent-token"),
 		nodePassword: hash("/etc/outpost/node/password"),
 		nodeUID:      n.MustKubectl(t, "get", "node", metalNode, "-o", "jsonpath={.metadata.uid}"),
+	}
+}
+
+// fetchCA fetches the server's CA from its join API, which may still be
+// starting.
+func fetchCA(t *testing.T, n *vm.Node, bare token.Token) []byte {
+	t.Helper()
+	deadline := time.Now().Add(vm.ReadyTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), vm.CmdTimeout)
+		ca, err := joinapi.FetchCA(ctx, fmt.Sprintf("https://127.0.0.1:%d", n.Join), bare)
+		cancel()
+		if err == nil {
+			return ca
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the join API did not give its CA within %s: %v", vm.ReadyTimeout, err)
+		}
+		time.Sleep(3 * time.Second)
 	}
 }
 

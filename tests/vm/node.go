@@ -154,11 +154,24 @@ func (n *Node) WaitFor(t testing.TB, what string, timeout time.Duration, check f
 	}
 }
 
-// WaitReady waits for node name to be Ready, as the API sees it.
+// WaitReady waits for node name to be Ready, as the API sees it, with a
+// heartbeat from after this VM started (a Ready condition left from
+// before a reboot or a power cut does not count).
 func (n *Node) WaitReady(t testing.TB, name string) {
 	t.Helper()
-	n.WaitFor(t, "node "+name+" Ready", ReadyTimeout, func(out string) bool { return out == "True" },
-		"get", "node", name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+	n.WaitReadySince(t, name, n.Started)
+}
+
+// WaitReadySince waits for node name to be Ready with a heartbeat from
+// since on (the host's and the guests' clocks agree: QEMU sets the
+// guest's from the host's).
+func (n *Node) WaitReadySince(t testing.TB, name string, since time.Time) {
+	t.Helper()
+	n.WaitFor(t, "node "+name+" Ready", ReadyTimeout, func(out string) bool {
+		status, beat, _ := strings.Cut(out, " ")
+		at, err := time.Parse(time.RFC3339, beat)
+		return status == "True" && err == nil && !at.Before(since.Truncate(time.Second))
+	}, "get", "node", name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].lastHeartbeatTime}`)
 }
 
 // RoleLog returns the end of the role process's log in the VM (its

@@ -88,7 +88,8 @@ func Boot(t testing.TB, o qemu.Options) *VM {
 }
 
 // logFile keeps the whole console of a test in build/test-logs for a
-// person to read after a failure.
+// person to read after a failure; the boots of one test follow each other
+// in one file (make test empties the folder first).
 func logFile(t testing.TB) io.Writer {
 	dir := os.Getenv("OUTPOST_TEST_LOGS")
 	if dir == "" {
@@ -96,10 +97,11 @@ func logFile(t testing.TB) io.Writer {
 	}
 	os.MkdirAll(dir, 0o755)
 	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) + ".log"
-	f, err := os.Create(filepath.Join(dir, name))
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return io.Discard
 	}
+	fmt.Fprintf(f, "\n===== QEMU started %s =====\n", time.Now().Format(time.RFC3339))
 	t.Cleanup(func() { f.Close() })
 	return f
 }
