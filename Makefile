@@ -79,7 +79,7 @@ run: image
 
 # One zstd image per tested board (quicker to build), shared by every QEMU
 # test.
-TEST_BOARDS := qemu-x86_64 qemu-arm64 metal-x86_64
+TEST_BOARDS := qemu-x86_64 qemu-arm64 metal-x86_64 metal-arm64
 test-images: deps build
 	$(MAKE) --no-print-directory $(addprefix image-,$(TEST_BOARDS)) IMAGES=$(TEST_IMAGES) COMPRESSION=zstd
 

@@ -30,36 +30,39 @@ func lookup(t *testing.T, name string) (board.Board, string) {
 	return b, filepath.Join(images, name)
 }
 
-// TestDiskBoot boots disk.img through UEFI on both QEMU boards, on a disk
-// bigger than the image: the state partition grows once, is checked and
-// mounted on /var, /etc/outpost is kept on it, and a second boot finds
-// nothing to grow and a clean file system.
+// TestDiskBoot boots disk.img through UEFI on the QEMU boards and the
+// arm64 metal board (an NVMe disk, the console named by the firmware), on
+// a disk bigger than the image: the state partition grows once, is
+// checked and mounted on /var, /etc/outpost is kept on it, and a second
+// boot finds nothing to grow and a clean file system.
 func TestDiskBoot(t *testing.T) {
-	for _, name := range []string{"qemu-x86_64", "qemu-arm64"} {
+	for name, disk := range map[string]string{"qemu-x86_64": "/dev/vda", "qemu-arm64": "/dev/vda", "metal-arm64": "/dev/nvme0n1p"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			testDiskBoot(t, name)
+			testDiskBoot(t, name, disk)
 		})
 	}
 }
 
-func testDiskBoot(t *testing.T, name string) {
+// testDiskBoot boots board name, whose disk's partitions are diskN.
+func testDiskBoot(t *testing.T, name, disk string) {
 	b, dir := lookup(t, name)
 	img := vm.Disk(t, dir, diskSize, "outpost.console=on")
 	o := vm.UEFI(t, b, img)
 	v := vm.Boot(t, o)
-	v.Expect(`outpost: root: slot a, /dev/vda2 \(outpost-root-a\)`, vm.BootTimeout)
-	v.Expect(`outpost: state: grew partition /dev/vda4 \(outpost-state\) from 256 MiB to `+grownSize+` \(the disk is 4.0 GiB\)`, vm.CmdTimeout)
-	v.Expect(`outpost: state: checked /dev/vda4 \(outpost-state\): clean`, vm.CmdTimeout)
-	v.Expect(`outpost: state: grew the file system on /dev/vda4 \(outpost-state\) from 256 MiB to `+grownSize, vm.CmdTimeout)
-	v.Expect(`outpost: state: /dev/vda4 \(outpost-state\) \(ext4, `+grownSize+`\) mounted on /var`, vm.CmdTimeout)
+	root, state := regexp.QuoteMeta(disk+"2"), regexp.QuoteMeta(disk+"4")
+	v.Expect(`outpost: root: slot a, `+root+` \(outpost-root-a\)`, vm.BootTimeout)
+	v.Expect(`outpost: state: grew partition `+state+` \(outpost-state\) from 256 MiB to `+grownSize+` \(the disk is 4.0 GiB\)`, vm.CmdTimeout)
+	v.Expect(`outpost: state: checked `+state+` \(outpost-state\): clean`, vm.CmdTimeout)
+	v.Expect(`outpost: state: grew the file system on `+state+` \(outpost-state\) from 256 MiB to `+grownSize, vm.CmdTimeout)
+	v.Expect(`outpost: state: `+state+` \(outpost-state\) \(ext4, `+grownSize+`\) mounted on /var`, vm.CmdTimeout)
 	v.Expect(`outpost: console ready`, vm.BootTimeout)
 	if strings.Contains(v.Output(), "will not survive a reboot") {
 		t.Error("a disk boot said its state is in memory")
 	}
 
 	mounts := strings.Join(v.MustRun("cat /proc/mounts", vm.CmdTimeout), "\n")
-	for _, re := range []string{`(?m)^/dev/vda2 / squashfs ro[,\s]`, `(?m)^/dev/vda4 /var ext4 rw,`, `(?m)^/dev/vda4 /etc/outpost ext4 rw,`} {
+	for _, re := range []string{`(?m)^` + root + ` / squashfs ro[,\s]`, `(?m)^` + state + ` /var ext4 rw,`, `(?m)^` + state + ` /etc/outpost ext4 rw,`} {
 		if !regexp.MustCompile(re).MatchString(mounts) {
 			t.Errorf("mounts lack %s:\n%s", re, mounts)
 		}
@@ -80,7 +83,7 @@ func testDiskBoot(t *testing.T, name string) {
 	hostChecks(t, img)
 
 	again := vm.Boot(t, o)
-	again.Expect(`outpost: state: checked /dev/vda4 \(outpost-state\): clean`, vm.BootTimeout)
+	again.Expect(`outpost: state: checked `+state+` \(outpost-state\): clean`, vm.BootTimeout)
 	again.Expect(`outpost: console ready`, vm.BootTimeout)
 	if out := again.Output(); strings.Contains(out, "grew") {
 		t.Errorf("the second boot grew something again:\n%s", vm.Tail(out, 40))

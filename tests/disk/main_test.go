@@ -19,5 +19,5 @@ import (
 var images string
 
 func TestMain(m *testing.M) {
-	vm.Main(m, &images, "qemu-x86_64", "qemu-arm64", "metal-x86_64")
+	vm.Main(m, &images, "qemu-x86_64", "qemu-arm64", "metal-x86_64", "metal-arm64")
 }
