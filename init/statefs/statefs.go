@@ -101,7 +101,10 @@ func grow(o Options, dev blockdev.Device) (blockdev.Device, error) {
 		return dev, nil
 	}
 	if err := blockdev.Resize(f, g.After.Number, g.After.Start, g.After.Size); err != nil {
-		return dev, fmt.Errorf("state partition %s: %w (the table on disk is grown; the next boot uses it)", dev, err)
+		// The kernel keeps the old size until the next boot reads the
+		// grown table: not a reason to stop this one.
+		fmt.Fprintf(o.Console, "outpost: state: %v; the partition is grown on disk and the next boot uses all of it\n", err)
+		return dev, nil
 	}
 	fmt.Fprintf(o.Console, "outpost: state: grew partition %s from %s to %s (the disk is %s)\n",
 		dev, Bytes(g.Before.Size), Bytes(g.After.Size), Bytes(size))
