@@ -155,7 +155,7 @@ func testAgentReboots(t *testing.T, server, agent *node, pod string) {
 	if after := agent.identity(t, server); after != before {
 		t.Errorf("the agent's identity changed across a reboot: %+v, before %+v", after, before)
 	}
-	if out := agent.VM.Output()[since:]; strings.Contains(out, "403") || strings.Contains(out, "cannot join") {
+	if out := agent.VM.Output()[since:]; strings.Contains(out, "cannot join") || strings.Contains(out, "another node password") {
 		t.Errorf("the rebooted agent was refused:\n%s", vm.Tail(out, 30))
 	}
 	server.WaitFor(t, pod+" answers exec again", vm.PodTimeout, func(out string) bool { return strings.TrimSpace(out) == pod },

@@ -7,6 +7,7 @@ package vm
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -87,23 +88,32 @@ func Boot(t testing.TB, o qemu.Options) *VM {
 	return v
 }
 
-// logFile keeps the whole console of a test in build/test-logs for a
-// person to read after a failure; the boots of one test follow each other
-// in one file (make test empties the folder first).
+// logFile keeps the whole console of each VM of a test in build/test-logs
+// for a person to read after a failure: TEST.log for the first, TEST-2.log
+// for the next (make test empties the folder first).
 func logFile(t testing.TB) io.Writer {
 	dir := os.Getenv("OUTPOST_TEST_LOGS")
 	if dir == "" {
 		return io.Discard
 	}
 	os.MkdirAll(dir, 0o755)
-	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) + ".log"
-	f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return io.Discard
+	base := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
+	for i := 1; i < 100; i++ {
+		name := base + ".log"
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d.log", base, i)
+		}
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return io.Discard
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
 	}
-	fmt.Fprintf(f, "\n===== QEMU started %s =====\n", time.Now().Format(time.RFC3339))
-	t.Cleanup(func() { f.Close() })
-	return f
+	return io.Discard
 }
 
 func (v *VM) record(r io.Reader, log io.Writer) {
