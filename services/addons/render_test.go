@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/joinapi"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -145,23 +146,29 @@ func TestEnabled(t *testing.T) {
 	}
 }
 
-func TestRenderRBACBindsTheControllerUser(t *testing.T) {
+func TestRenderRBACBindsTheControllersToTheirOwnNode(t *testing.T) {
 	objs, err := Render(RBAC, testValues)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(objs) != 2 || objs[0].GetKind() != "ClusterRole" || objs[1].GetKind() != "ClusterRoleBinding" {
-		t.Fatalf("objects: %v", objs)
+	var kinds []string
+	for _, o := range objs {
+		kinds = append(kinds, o.GetKind())
+	}
+	if !slices.Equal(kinds, []string{"ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}) {
+		t.Fatalf("objects: %v", kinds)
 	}
 	subjects, _, _ := unstructured.NestedSlice(objs[1].Object, "subjects")
-	if len(subjects) != 1 || subjects[0].(map[string]any)["name"] != joinapiControllerUser {
+	if len(subjects) != 1 || subjects[0].(map[string]any)["name"] != joinapi.ControllerGroup || subjects[0].(map[string]any)["kind"] != "Group" {
 		t.Errorf("binding subjects %v", subjects)
+	}
+	cond, _, _ := unstructured.NestedSlice(objs[2].Object, "spec", "matchConditions")
+	val, _, _ := unstructured.NestedSlice(objs[2].Object, "spec", "validations")
+	if len(cond) != 1 || !strings.Contains(cond[0].(map[string]any)["expression"].(string), joinapi.ControllerGroup) ||
+		len(val) != 1 || !strings.Contains(val[0].(map[string]any)["expression"].(string), "'"+joinapi.ControllerUserPrefix+"' + request.name") {
+		t.Errorf("policy %v %v", cond, val)
 	}
 	if enabled, _ := Enabled([]string{"coredns"}); len(enabled) != 0 {
 		t.Errorf("enabled after --disable coredns: %v (the role is not an optional add-on)", enabled)
 	}
 }
-
-// joinapiControllerUser is the CN the join API gives agents' controller
-// certificates.
-const joinapiControllerUser = "system:outpost-controller"

@@ -65,7 +65,7 @@ func TestJoinWritesCredentials(t *testing.T) {
 	if proxy := readCert(t, f.ProxyCert); proxy.Subject.CommonName != "system:kube-proxy" {
 		t.Errorf("kube-proxy cert CN %q", proxy.Subject.CommonName)
 	}
-	if ctl := readCert(t, f.ControllerCert); ctl.Subject.CommonName != joinapi.ControllerUser {
+	if ctl := readCert(t, f.ControllerCert); ctl.Subject.CommonName != joinapi.ControllerUserPrefix+"edge-1" {
 		t.Errorf("controller cert CN %q", ctl.Subject.CommonName)
 	}
 	kc, _ := os.ReadFile(f.KubeletKubeconfig)

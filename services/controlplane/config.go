@@ -12,6 +12,7 @@ import (
 type Certs struct {
 	ClientCA, ClientCAKey           string
 	ServerCA, ServerCAKey           string
+	KubeletCA, KubeletCAKey         string // kubelet serving certificates
 	RequestHeaderCA                 string
 	ServingAPIServer, ServingKey    string // kube-apiserver's serving pair
 	KubeletClient, KubeletClientKey string // kube-apiserver to kubelets
@@ -79,7 +80,7 @@ func (c Config) apiServerArgs() ([]string, error) {
 		"client-ca-file":                c.Certs.ClientCA,
 		"enable-admission-plugins":      "NodeRestriction",
 		"etcd-servers":                  strings.Join(c.Storage.Endpoints, ","),
-		"kubelet-certificate-authority": c.Certs.ServerCA,
+		"kubelet-certificate-authority": c.Certs.KubeletCA,
 		"kubelet-client-certificate":    c.Certs.KubeletClient,
 		"kubelet-client-key":            c.Certs.KubeletClientKey,
 		// Node host names are rarely resolvable at the edge; the address
@@ -130,8 +131,8 @@ func (c Config) controllerManagerArgs() ([]string, error) {
 		"cluster-signing-kube-apiserver-client-key-file":  c.Certs.ClientCAKey,
 		"cluster-signing-kubelet-client-cert-file":        c.Certs.ClientCA,
 		"cluster-signing-kubelet-client-key-file":         c.Certs.ClientCAKey,
-		"cluster-signing-kubelet-serving-cert-file":       c.Certs.ServerCA,
-		"cluster-signing-kubelet-serving-key-file":        c.Certs.ServerCAKey,
+		"cluster-signing-kubelet-serving-cert-file":       c.Certs.KubeletCA,
+		"cluster-signing-kubelet-serving-key-file":        c.Certs.KubeletCAKey,
 		"cluster-signing-legacy-unknown-cert-file":        c.Certs.ServerCA,
 		"cluster-signing-legacy-unknown-key-file":         c.Certs.ServerCAKey,
 		"kubeconfig":                       c.ControllerKubeconfig,

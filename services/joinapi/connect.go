@@ -2,7 +2,6 @@ package joinapi
 
 import (
 	"crypto/tls"
-	"net"
 	"net/http"
 	"strings"
 )
@@ -13,14 +12,14 @@ const ConnectPath = "connect"
 // TunnelServer takes an agent's tunnel once the join API has checked the
 // agent's token and node password (services/tunnel.Server).
 type TunnelServer interface {
-	// ServeAgent upgrades r to the tunnel of node, which reported ips; it
-	// returns when the tunnel closes.
-	ServeAgent(w http.ResponseWriter, r *http.Request, node string, ips []net.IP)
+	// ServeAgent upgrades r to the tunnel of node; it returns when the
+	// tunnel closes. The tunnel carries connections to node's registered
+	// addresses only, never to what the agent claims.
+	ServeAgent(w http.ResponseWriter, r *http.Request, node string)
 }
 
 // connect hands an agent's websocket to the tunnel server once the node
-// password checks out, as for its certificates. The node must name at
-// least one address: the tunnel carries connections to those only.
+// password checks out, as for its certificates.
 func (h *handler) connect(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.Tunnel == nil {
 		http.Error(w, "this server keeps no agent tunnels", http.StatusNotFound)
@@ -31,19 +30,11 @@ func (h *handler) connect(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	ips, err := nodeIPs(r.Header.Get(HeaderNodeIP), nil)
-	if err == nil && len(ips) == 0 {
-		http.Error(w, "header "+HeaderNodeIP+" must list the node's addresses", http.StatusBadRequest)
+	req := nodeRequest{name: name, password: password}
+	if !h.checkClaims(w, r, req, false) || !h.checkPassword(w, r, req) {
 		return
 	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if !h.checkPassword(w, r, nodeRequest{name: name, password: password}) {
-		return
-	}
-	h.cfg.Tunnel.ServeAgent(w, r, name, ips)
+	h.cfg.Tunnel.ServeAgent(w, r, name)
 }
 
 // TunnelEndpoint is where and how an agent opens its tunnel.

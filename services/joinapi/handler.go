@@ -44,21 +44,25 @@ type Config struct {
 	// Tunnel takes the agents' tunnels (GET /v1-outpost/connect); nil
 	// means the route answers 404.
 	Tunnel TunnelServer
+	// Nodes lists the addresses of the registered nodes, so that no node
+	// gets a serving certificate for another's; nil checks none.
+	Nodes NodeAddresses
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
 
 type handler struct {
-	cfg  Config
-	auth authenticator
-	log  *slog.Logger
+	cfg    Config
+	auth   authenticator
+	server serverNames
+	log    *slog.Logger
 }
 
 // New returns the join API handler. Serve it with TLS using
 // Certs.ServingSupervisor.
 func New(cfg Config) (http.Handler, error) {
 	switch {
-	case cfg.Certs == nil || cfg.Certs.ServerCA == nil || cfg.Certs.ClientCA == nil:
+	case cfg.Certs == nil || cfg.Certs.ServerCA == nil || cfg.Certs.ClientCA == nil || cfg.Certs.KubeletCA == nil:
 		return nil, errors.New("join API: the server certificates are missing")
 	case cfg.ServerToken.Secret() == "" || cfg.AgentToken.Secret() == "":
 		return nil, errors.New("join API: the server and agent tokens are both required")
@@ -68,7 +72,11 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	h := &handler{cfg: cfg, auth: newAuthenticator(cfg.ServerToken, cfg.AgentToken), log: cfg.Logger}
+	names, err := loadServerNames(cfg.Certs)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cfg: cfg, auth: newAuthenticator(cfg.ServerToken, cfg.AgentToken), server: names, log: cfg.Logger}
 	return h.routes(), nil
 }
 
@@ -78,7 +86,7 @@ func (h *handler) routes() *http.ServeMux {
 	server := func(f http.HandlerFunc) http.HandlerFunc { return h.auth.require(roleServer, f) }
 	mux.HandleFunc("GET /cacerts", h.pem(h.cfg.Certs.ServerCA.CertPEM))
 	mux.HandleFunc("GET /ping", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "pong") })
-	mux.HandleFunc("POST "+Prefix+"serving-kubelet.crt", node(h.signNode(h.cfg.Certs.ServerCA, pki.UsageServer)))
+	mux.HandleFunc("POST "+Prefix+"serving-kubelet.crt", node(h.signNode(h.cfg.Certs.KubeletCA, pki.UsageServer)))
 	mux.HandleFunc("POST "+Prefix+"client-kubelet.crt", node(h.signNode(h.cfg.Certs.ClientCA, pki.UsageClient)))
 	mux.HandleFunc("GET "+Prefix+"client-kube-proxy.crt", node(h.kubeProxyPair))
 	mux.HandleFunc("POST "+Prefix+"client-kube-proxy.crt", node(h.signKubeProxy))
@@ -108,7 +116,7 @@ func (h *handler) signNode(ca *pki.CA, usage pki.Usage) http.HandlerFunc {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		if !h.checkPassword(w, r, req) {
+		if !h.checkClaims(w, r, req, usage == pki.UsageServer) || !h.checkPassword(w, r, req) {
 			return
 		}
 		h.sign(w, r, ca, req.csr, nodeSpec(req, usage))
@@ -150,17 +158,25 @@ func (h *handler) signKubeProxy(w http.ResponseWriter, r *http.Request) {
 	h.sign(w, r, h.cfg.Certs.ClientCA, csr, pki.LeafSpec{CN: "system:kube-proxy", Usage: pki.UsageClient})
 }
 
-// ControllerUser is who an agent's own controllers (flannel) act as; the
-// server's rbac add-on grants it what they need on nodes.
-const ControllerUser = "system:outpost-controller"
+// An agent's own controllers (flannel) act as ControllerUserPrefix+NODE
+// in ControllerGroup: a certificate per node, behind its node password.
+// The server's rbac add-on lets the group read every node and change only
+// the Node its user name names.
+const (
+	ControllerUserPrefix = "system:outpost-controller:"
+	ControllerGroup      = "system:outpost-controllers"
+)
 
 func (h *handler) signController(w http.ResponseWriter, r *http.Request) {
-	csr, err := readCSR(r.Body)
+	req, err := parseNodeRequest(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	h.sign(w, r, h.cfg.Certs.ClientCA, csr, pki.LeafSpec{CN: ControllerUser, Usage: pki.UsageClient})
+	if !h.checkClaims(w, r, req, false) || !h.checkPassword(w, r, req) {
+		return
+	}
+	h.sign(w, r, h.cfg.Certs.ClientCA, req.csr, pki.LeafSpec{CN: ControllerUserPrefix + req.name, O: []string{ControllerGroup}, Usage: pki.UsageClient})
 }
 
 func (h *handler) sign(w http.ResponseWriter, r *http.Request, ca *pki.CA, csr *x509.CertificateRequest, spec pki.LeafSpec) {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	k8stesting "k8s.io/client-go/testing"
@@ -157,7 +158,14 @@ func TestSignKubeletCertificates(t *testing.T) {
 		!slices.Equal(ips(leaf.IPAddresses), []string{"192.168.1.12", "fd00::12"}) {
 		t.Errorf("serving-kubelet %v SANs %v %v", leaf.Subject, leaf.DNSNames, leaf.IPAddresses)
 	}
-	verifies(t, leaf, e.certs.ServerCA, x509.ExtKeyUsageServerAuth)
+	verifies(t, leaf, e.certs.KubeletCA, x509.ExtKeyUsageServerAuth)
+	// A kubelet's certificate never passes for the API server or the join
+	// API: it does not chain to server-ca, which kubeconfigs and pods trust.
+	pool := x509.NewCertPool()
+	pool.AddCert(e.certs.ServerCA.Cert)
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool}); err == nil {
+		t.Error("a kubelet serving certificate verifies against server-ca")
+	}
 
 	// Without the IP header, the CSR's addresses are used.
 	csr, _ = newCSRPEM(t, []net.IP{net.ParseIP("192.168.1.13")})
@@ -281,17 +289,28 @@ func TestKubeProxyCertificates(t *testing.T) {
 func TestControllerCertificate(t *testing.T) {
 	e := newEnv(t)
 	csr, _ := newCSRPEM(t, nil)
-	out, err := e.client(t, e.agent).PostCSR(ctx(t), "client-controller.crt", csr, nil)
+	node := &NodeIdentity{Name: "edge-7", Password: "pw-7"}
+	out, err := e.client(t, e.agent).PostCSR(ctx(t), "client-controller.crt", csr, node)
 	if err != nil {
 		t.Fatal(err)
 	}
 	leaf := parseChain(t, out)[0]
-	if leaf.Subject.CommonName != ControllerUser || len(leaf.Subject.Organization) != 0 {
+	if leaf.Subject.CommonName != ControllerUserPrefix+"edge-7" || !slices.Equal(leaf.Subject.Organization, []string{ControllerGroup}) {
 		t.Errorf("controller subject %v", leaf.Subject)
 	}
 	verifies(t, leaf, e.certs.ClientCA, x509.ExtKeyUsageClientAuth)
-	if _, err := e.client(t, token.Token{}).PostCSR(ctx(t), "client-controller.crt", csr, nil); err == nil {
+	if _, err := e.client(t, token.Token{}).PostCSR(ctx(t), "client-controller.crt", csr, node); err == nil {
 		t.Error("a controller certificate without a token")
+	}
+	// Another box with the name: no certificate (the node password).
+	_, err = e.client(t, e.agent).PostCSR(ctx(t), "client-controller.crt", csr, &NodeIdentity{Name: "edge-7", Password: "other"})
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != http.StatusForbidden {
+		t.Errorf("controller certificate for a name with another password: %v, want 403", err)
+	}
+	// No node named: no certificate.
+	if _, err := e.client(t, e.agent).PostCSR(ctx(t), "client-controller.crt", csr, nil); err == nil {
+		t.Error("a controller certificate for no node")
 	}
 }
 
@@ -351,5 +370,46 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// TestServingClaims refuses kubelet serving certificates for what belongs
+// to the server (its node name, its addresses, --tls-san) unless the
+// caller holds the server token, and for another node's addresses.
+func TestServingClaims(t *testing.T) {
+	e := newEnv(t)
+	agent, server := e.client(t, e.agent), e.client(t, e.server)
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "edge-9"}, Status: corev1.NodeStatus{Addresses: []corev1.NodeAddress{
+		{Type: corev1.NodeInternalIP, Address: "10.1.1.9"}, {Type: corev1.NodeHostName, Address: "edge-9.shop"}}}}
+	if _, err := e.kube.CoreV1().Nodes().Create(ctx(t), node, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	csr, _ := newCSRPEM(t, nil)
+	for name, r := range map[string]struct {
+		node NodeIdentity
+		want string
+	}{
+		"server's node name": {NodeIdentity{Name: "server-1", Password: "p1", IPs: []net.IP{net.ParseIP("10.2.2.2")}}, "server-1 belongs to the server"},
+		"tls-san name":       {NodeIdentity{Name: "edge.example.com", Password: "p2", IPs: []net.IP{net.ParseIP("10.2.2.3")}}, "edge.example.com belongs to the server"},
+		"tls-san IP":         {NodeIdentity{Name: "edge-4", Password: "p3", IPs: []net.IP{net.ParseIP("192.0.2.7")}}, "192.0.2.7 belongs to the server"},
+		"service IP":         {NodeIdentity{Name: "edge-5", Password: "p4", IPs: []net.IP{net.ParseIP("10.43.0.1")}}, "10.43.0.1 belongs to the server"},
+		"other node's IP":    {NodeIdentity{Name: "edge-6", Password: "p5", IPs: []net.IP{net.ParseIP("10.1.1.9")}}, "10.1.1.9 is an address of node edge-9"},
+		"other node's name":  {NodeIdentity{Name: "edge-9.shop", Password: "p6", IPs: []net.IP{net.ParseIP("10.2.2.6")}}, "edge-9.shop is an address of node edge-9"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := agent.PostCSR(ctx(t), "serving-kubelet.crt", csr, &r.node)
+			var se *StatusError
+			if !errors.As(err, &se) || se.Code != http.StatusForbidden || !strings.Contains(se.Message, r.want) {
+				t.Fatalf("want 403 saying %q, got %v", r.want, err)
+			}
+		})
+	}
+	// The node itself renews, and the server's own agent (server token)
+	// may carry the server's names.
+	if _, err := agent.PostCSR(ctx(t), "serving-kubelet.crt", csr, &NodeIdentity{Name: "edge-9", Password: "p9", IPs: []net.IP{net.ParseIP("10.1.1.9")}}); err != nil {
+		t.Errorf("edge-9's own address refused: %v", err)
+	}
+	if _, err := server.PostCSR(ctx(t), "serving-kubelet.crt", csr, &NodeIdentity{Name: "server-1", Password: "ps", IPs: []net.IP{net.ParseIP("192.0.2.7")}}); err != nil {
+		t.Errorf("the server's own agent refused: %v", err)
 	}
 }

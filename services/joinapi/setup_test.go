@@ -42,7 +42,8 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	certs, err := pki.EnsureServer(filepath.Join(dir, "tls"), pki.ServerOptions{
-		NodeName: "server-1", NodeIPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Logger: slog.New(slog.DiscardHandler)})
+		NodeName: "server-1", NodeIPs: []net.IP{net.IPv4(127, 0, 0, 1)}, SANs: []string{"edge.example.com", "192.0.2.7"},
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,8 @@ func newEnv(t testing.TB) *env {
 	}
 	e := &env{certs: certs, server: server, agent: agent, kube: fake.NewClientset(), ready: &atomic.Bool{}, apiURL: "https://192.0.2.1:6443"}
 	e.handler, err = New(Config{Certs: certs, ServerToken: server, AgentToken: agent, Passwords: NewSecretStore(e.kube),
-		Cluster: cluster, APIServerURL: e.apiURL, Logger: slog.New(slog.DiscardHandler), Ready: func(context.Context) error {
+		Cluster: cluster, APIServerURL: e.apiURL, Logger: slog.New(slog.DiscardHandler), Nodes: NodeAddressesFrom(e.kube),
+		Ready: func(context.Context) error {
 			if !e.ready.Load() {
 				return errNotReady
 			}

@@ -38,6 +38,10 @@ type ServerCerts struct {
 	Dir string
 
 	ClientCA, ServerCA, RequestHeaderCA, EtcdServerCA, EtcdPeerCA *CA
+	// KubeletCA signs the kubelets' serving certificates only, and
+	// kube-apiserver verifies kubelets with it: nothing an agent token
+	// obtains can pass as the API server or the join API (server-ca).
+	KubeletCA *CA
 
 	Admin                  Pair // client-admin: system:admin, O system:masters
 	Supervisor             Pair // client-supervisor: system:outpost-supervisor, O system:masters
@@ -130,6 +134,7 @@ func (sc *ServerCerts) ensureCAs(now func() time.Time) error {
 		{"request-header-ca", &sc.RequestHeaderCA},
 		{"etcd/server-ca", &sc.EtcdServerCA},
 		{"etcd/peer-ca", &sc.EtcdPeerCA},
+		{"kubelet-ca", &sc.KubeletCA},
 	} {
 		ca, created, err := ensureCA(sc.Dir, c.name, now)
 		if err != nil {

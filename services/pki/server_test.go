@@ -66,7 +66,8 @@ func TestEnsureServerCreatesEveryFile(t *testing.T) {
 	checkMode(t, dir, 0o700|os.ModeDir)
 	checkMode(t, filepath.Join(dir, "etcd"), 0o700|os.ModeDir)
 	for name, ca := range map[string]*CA{"client-ca": sc.ClientCA, "server-ca": sc.ServerCA,
-		"request-header-ca": sc.RequestHeaderCA, "etcd/server-ca": sc.EtcdServerCA, "etcd/peer-ca": sc.EtcdPeerCA} {
+		"request-header-ca": sc.RequestHeaderCA, "etcd/server-ca": sc.EtcdServerCA, "etcd/peer-ca": sc.EtcdPeerCA,
+		"kubelet-ca": sc.KubeletCA} {
 		checkCA(t, dir, name, ca)
 	}
 	for name, w := range wantLeaves {
@@ -78,8 +79,11 @@ func TestEnsureServerCreatesEveryFile(t *testing.T) {
 	if rk, ok := key.(*rsa.PrivateKey); err != nil || !ok || rk.N.BitLen() != 2048 {
 		t.Errorf("service.key: want RSA 2048, got %T (err %v)", key, err)
 	}
-	if n := len(sc.Issued); n != 5+len(wantLeaves)+1 {
-		t.Errorf("Issued has %d entries, want %d: %v", n, 5+len(wantLeaves)+1, sc.Issued)
+	if n := len(sc.Issued); n != 6+len(wantLeaves)+1 {
+		t.Errorf("Issued has %d entries, want %d: %v", n, 6+len(wantLeaves)+1, sc.Issued)
+	}
+	if sc.KubeletCA.Cert.Equal(sc.ServerCA.Cert) {
+		t.Error("kubelet-ca is server-ca")
 	}
 }
 

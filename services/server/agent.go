@@ -39,7 +39,9 @@ func (b *boot) startAgent(ctx context.Context) <-chan error {
 func (b *boot) agentOptions() (*agent.Options, error) {
 	o := agent.NewOptions()
 	o.Server = "https://127.0.0.1:" + strconv.Itoa(b.o.SupervisorPort)
-	o.Token = b.agentTok.Encode()
+	// The server token: the server's own node is the one whose kubelet
+	// may carry the server's names and addresses.
+	o.Token = b.serverTok.Encode()
 	o.DataDir = b.root
 	o.NodeName = b.addrs.NodeName
 	o.NodeIP = b.addrs.Advertise.String()

@@ -50,7 +50,7 @@ func startJoinAPI(s joinSettings, log *slog.Logger) (*joinServer, error) {
 	h, err := joinapi.New(joinapi.Config{
 		Certs: s.Certs, ServerToken: s.ServerToken, AgentToken: s.AgentToken,
 		Passwords: joinapi.NewSecretStore(client), Cluster: s.Cluster, Logger: log,
-		APIServerURL: s.APIServerURL, Tunnel: s.Tunnel,
+		APIServerURL: s.APIServerURL, Tunnel: s.Tunnel, Nodes: joinapi.NodeAddressesFrom(client),
 	})
 	if err != nil {
 		return nil, err

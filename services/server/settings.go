@@ -63,6 +63,7 @@ func (o *Options) controlPlaneConfig(dd *dataDir, a addresses, certs *pki.Server
 		Certs: controlplane.Certs{
 			ClientCA: certs.ClientCA.CertFile, ClientCAKey: certs.ClientCA.KeyFile,
 			ServerCA: certs.ServerCA.CertFile, ServerCAKey: certs.ServerCA.KeyFile,
+			KubeletCA: certs.KubeletCA.CertFile, KubeletCAKey: certs.KubeletCA.KeyFile,
 			RequestHeaderCA:  certs.RequestHeaderCA.CertFile,
 			ServingAPIServer: certs.ServingAPIServer.Cert, ServingKey: certs.ServingAPIServer.Key,
 			KubeletClient: certs.APIServerKubeletClient.Cert, KubeletClientKey: certs.APIServerKubeletClient.Key,

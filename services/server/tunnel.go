@@ -1,8 +1,15 @@
 package server
 
 import (
+	"context"
+	"fmt"
 	"net"
 	"path/filepath"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/outpost-os/outpost/services/tunnel"
 )
@@ -23,7 +30,15 @@ func (b *boot) startTunnel() (*tunnelParts, error) {
 	if !b.addrs.Bind.IsUnspecified() {
 		local = append(local, b.addrs.Bind)
 	}
-	srv := tunnel.NewServer(tunnel.ServerConfig{LocalNode: b.addrs.NodeName, LocalIPs: local, Logger: b.log})
+	restCfg, err := clientcmd.BuildConfigFromFlags("", b.creds.Supervisor)
+	if err != nil {
+		return nil, fmt.Errorf("tunnel client: %w", err)
+	}
+	client, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		return nil, fmt.Errorf("tunnel client: %w", err)
+	}
+	srv := tunnel.NewServer(tunnel.ServerConfig{LocalNode: b.addrs.NodeName, LocalIPs: local, NodeIPs: registeredIPs(client), Logger: b.log})
 	egress, err := srv.ListenEgress(filepath.Join(b.dd.Server(), "egress.sock"))
 	if err != nil {
 		return nil, err
@@ -35,6 +50,26 @@ func (b *boot) startTunnel() (*tunnelParts, error) {
 	}
 	b.cpCfg.EgressSelectorConfig = config
 	return &tunnelParts{server: srv, egress: egress}, nil
+}
+
+// registeredIPs reads a node's addresses from its Node object: a tunnel
+// carries connections to those, never to what its agent claims.
+func registeredIPs(client kubernetes.Interface) func(context.Context, string) ([]net.IP, error) {
+	return func(ctx context.Context, node string) ([]net.IP, error) {
+		n, err := client.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("node %s: %w", node, err)
+		}
+		var ips []net.IP
+		for _, a := range n.Status.Addresses {
+			if a.Type == corev1.NodeInternalIP || a.Type == corev1.NodeExternalIP {
+				if ip := net.ParseIP(a.Address); ip != nil {
+					ips = append(ips, ip)
+				}
+			}
+		}
+		return ips, nil
+	}
 }
 
 // stop ends the tunnels and the egress proxy.

@@ -32,7 +32,7 @@ func (s *Server) DialEgress(ctx context.Context, address string) (conn net.Conn,
 	if err != nil {
 		return nil, "", fmt.Errorf("egress: %w", err)
 	}
-	if node, target := s.route(host, port); node != "" {
+	if node, target := s.route(ctx, host, port); node != "" {
 		conn, err := s.dialNode(ctx, node, target)
 		return conn, "tunnel", err
 	}
@@ -42,7 +42,7 @@ func (s *Server) DialEgress(ctx context.Context, address string) (conn net.Conn,
 
 // route returns the node whose tunnel carries a connection to host:port,
 // and the address to ask that node for; no node means dial directly.
-func (s *Server) route(host, port string) (node, target string) {
+func (s *Server) route(ctx context.Context, host, port string) (node, target string) {
 	if port != kubeletPort {
 		return "", ""
 	}
@@ -58,14 +58,14 @@ func (s *Server) route(host, port string) (node, target string) {
 	if ip.IsLoopback() || slices.ContainsFunc(s.cfg.LocalIPs, ip.Equal) {
 		return "", ""
 	}
-	owners := s.owners(ip)
+	owners := s.owners(ctx, ip)
 	switch {
 	case len(owners) == 1 && owners[0] != s.cfg.LocalNode:
 		return owners[0], net.JoinHostPort(ip.String(), port)
 	case len(owners) > 1:
-		// Two nodes claim one address: sending either node the other's
-		// traffic would be wrong, so the tunnels carry neither.
-		s.log.Warn("egress: several nodes with tunnels report this address; dialling it directly", "ip", ip, "nodes", owners)
+		// Two Node objects hold one address: sending either node the
+		// other's traffic would be wrong, so the tunnels carry neither.
+		s.log.Warn("egress: several nodes with tunnels registered this address; dialling it directly", "ip", ip, "nodes", owners)
 	}
 	return "", ""
 }

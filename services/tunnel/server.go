@@ -38,6 +38,11 @@ type ServerConfig struct {
 	// LocalIPs are the server's own addresses: never sent through a tunnel,
 	// whatever an agent claims.
 	LocalIPs []net.IP
+	// NodeIPs returns the addresses node registered in its Node object
+	// (InternalIP, ExternalIP): the only ones, with its loopback, its
+	// tunnel carries connections to. What an agent says about its own
+	// addresses counts for nothing. Nil carries none.
+	NodeIPs func(ctx context.Context, node string) ([]net.IP, error)
 	// Direct dials what no tunnel carries; nil means a net.Dialer.
 	Direct DialFunc
 	// Logger defaults to slog.Default().
@@ -62,7 +67,6 @@ type Server struct {
 // is up; until then the session carries nothing.
 type agentSession struct {
 	node   string
-	ips    []net.IP
 	remote string
 	conn   net.Conn
 }
@@ -93,11 +97,11 @@ func NewServer(cfg ServerConfig) *Server {
 }
 
 // ServeAgent upgrades r to the tunnel of node, whose token and node
-// password the caller has checked; ips are the addresses the node
-// reported, the only ones (with its loopback) the server will ask it to
-// dial. It returns when the tunnel closes.
-func (s *Server) ServeAgent(w http.ResponseWriter, r *http.Request, node string, ips []net.IP) {
-	id, sess, err := s.add(node, ips, r.RemoteAddr)
+// password the caller has checked. The server asks it to dial only the
+// addresses node registered (NodeIPs) and its loopback. It returns when
+// the tunnel closes.
+func (s *Server) ServeAgent(w http.ResponseWriter, r *http.Request, node string) {
+	id, sess, err := s.add(node, r.RemoteAddr)
 	if err != nil {
 		code := http.StatusServiceUnavailable
 		if errors.Is(err, errTooMany) {
@@ -116,7 +120,7 @@ func (s *Server) ServeAgent(w http.ResponseWriter, r *http.Request, node string,
 
 var errTooMany = errors.New("too many tunnels for this node")
 
-func (s *Server) add(node string, ips []net.IP, remote string) (uint64, *agentSession, error) {
+func (s *Server) add(node, remote string) (uint64, *agentSession, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -132,7 +136,7 @@ func (s *Server) add(node string, ips []net.IP, remote string) (uint64, *agentSe
 		return 0, nil, fmt.Errorf("agent tunnel: node %s: %w (%d)", node, errTooMany, n)
 	}
 	s.next++
-	sess := &agentSession{node: node, ips: slices.Clone(ips), remote: remote}
+	sess := &agentSession{node: node, remote: remote}
 	s.sessions[s.next] = sess
 	return s.next, sess, nil
 }
@@ -147,7 +151,7 @@ func (s *Server) up(sess *agentSession, c net.Conn) {
 		c.Close()
 		return
 	}
-	s.log.Info("agent tunnel connected", "node", sess.node, "ips", sess.ips, "remote", sess.remote)
+	s.log.Info("agent tunnel connected", "node", sess.node, "remote", sess.remote)
 }
 
 func (s *Server) remove(id uint64) {
@@ -180,25 +184,48 @@ func (s *Server) Close() {
 	}
 }
 
-// owners returns the names of the nodes with a live tunnel that reported
-// ip.
-func (s *Server) owners(ip net.IP) []string {
+// connected returns the nodes with a live tunnel.
+func (s *Server) connected() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var names []string
 	for _, sess := range s.sessions {
-		if sess.conn != nil && slices.ContainsFunc(sess.ips, ip.Equal) && !slices.Contains(names, sess.node) {
+		if sess.conn != nil && !slices.Contains(names, sess.node) {
 			names = append(names, sess.node)
 		}
 	}
 	return names
 }
 
+// registered tells whether node registered ip in its Node object.
+func (s *Server) registered(ctx context.Context, node string, ip net.IP) bool {
+	if s.cfg.NodeIPs == nil {
+		return false
+	}
+	ips, err := s.cfg.NodeIPs(ctx, node)
+	if err != nil {
+		s.log.Warn("egress: the addresses of a node are unavailable", "node", node, "err", err)
+		return false
+	}
+	return slices.ContainsFunc(ips, ip.Equal)
+}
+
+// owners returns the nodes with a live tunnel that registered ip.
+func (s *Server) owners(ctx context.Context, ip net.IP) []string {
+	var names []string
+	for _, n := range s.connected() {
+		if s.registered(ctx, n, ip) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 // allowed tells whether node's tunnel may carry a connection to address:
-// port 10250 on the node's loopback or on an address it reported.
-func (s *Server) allowed(node, address string) bool {
+// port 10250 on the node's loopback or on an address it registered.
+func (s *Server) allowed(ctx context.Context, node, address string) bool {
 	ip := kubeletIP(address)
-	return ip != nil && (ownLoopback(ip) || slices.Contains(s.owners(ip), node))
+	return ip != nil && (ownLoopback(ip) || s.registered(ctx, node, ip))
 }
 
 // kubeletIP returns the IP of address when it is IP:10250, else nil.
@@ -219,7 +246,7 @@ func ownLoopback(ip net.IP) bool {
 // dialNode dials address through node's tunnel, if that tunnel may carry
 // it.
 func (s *Server) dialNode(ctx context.Context, node, address string) (net.Conn, error) {
-	if !s.allowed(node, address) {
+	if !s.allowed(ctx, node, address) {
 		return nil, fmt.Errorf("agent tunnel of %s does not carry connections to %s", node, address)
 	}
 	return s.rd.Dialer(node)(ctx, "tcp", address)

@@ -69,11 +69,28 @@ type env struct {
 	url     string   // join API
 	stop    func()   // stops the join API
 	addr    string   // its host:port
+
+	mu    sync.Mutex
+	nodes map[string][]net.IP // the addresses of the registered Nodes
+}
+
+// register sets the addresses node's Node object holds.
+func (e *env) register(node string, ips ...net.IP) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.nodes[node] = ips
+}
+
+func (e *env) nodeIPs(_ context.Context, node string) ([]net.IP, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.nodes[node]), nil
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, js: joinapitest.Start(t), hits: &dialLog{}, direct: &dialLog{}, agent: &dialLog{}}
+	e := &env{t: t, js: joinapitest.Start(t), hits: &dialLog{}, direct: &dialLog{}, agent: &dialLog{},
+		nodes: map[string][]net.IP{"edge-1": {nodeIP}}}
 	e.caPEM = e.js.Certs.ServerCA.CertPEM
 	e.kubelet = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.hits.add(r.URL.Path)
@@ -91,7 +108,7 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) newServer() *Server {
-	s := NewServer(ServerConfig{LocalNode: "server-1", LocalIPs: []net.IP{net.ParseIP("192.0.2.1")}, Logger: quiet,
+	s := NewServer(ServerConfig{LocalNode: "server-1", LocalIPs: []net.IP{net.ParseIP("192.0.2.1")}, Logger: quiet, NodeIPs: e.nodeIPs,
 		Direct: func(_ context.Context, _, addr string) (net.Conn, error) {
 			e.direct.add(addr)
 			return nil, errors.New("direct dial refused by the test")
@@ -372,18 +389,9 @@ func TestTunnelNeedsTokenAndNodePassword(t *testing.T) {
 			t.Errorf("%s: %v, want %d", tc.name, err, tc.code)
 		}
 	}
-	// No node IPs: 400.
-	c := e.client("edge-3", "pw-3")
-	c.Header.Del(joinapi.HeaderNodeIP)
-	_, err := c.connect(context.Background(), quiet)
-	if he := (*HandshakeError)(nil); !errors.As(err, &he) || he.Code != http.StatusBadRequest {
-		t.Errorf("no node IP: %v, want 400", err)
-	}
-	// No session was added for any of them.
-	for _, n := range []string{"edge-2", "edge-3"} {
-		if e.tun.Connected(n) {
-			t.Errorf("%s has a tunnel", n)
-		}
+	// No session was added for either.
+	if e.tun.Connected("edge-2") {
+		t.Error("edge-2 has a tunnel")
 	}
 	e.tun.mu.Lock()
 	n := len(e.tun.sessions)
@@ -415,13 +423,26 @@ func TestTunnelReconnectsAfterServerRestart(t *testing.T) {
 	}
 }
 
-func TestTwoNodesClaimingOneAddressGetNoTunnel(t *testing.T) {
+// TestClaimedAddressCarriesNothing: an agent that says it has another
+// node's address (its header claims edge-1's) gets none of that node's
+// traffic: the tunnels route by the addresses the Node objects hold.
+func TestClaimedAddressCarriesNothing(t *testing.T) {
 	e := newEnv(t)
-	e.run(e.client("edge-1", "pw-1"))
+	e.register("edge-2", net.ParseIP("192.0.2.20"))
 	e.run(e.client("edge-2", "pw-2"))
+	waitFor(t, "tunnel of edge-2", func() bool { return e.tun.Connected("edge-2") })
+	if got := e.connectRaw(nodeAddr); !strings.HasPrefix(got, "502") {
+		t.Errorf("CONNECT %s with edge-1 offline: %s, want 502 (direct)", nodeAddr, got)
+	}
+	if got := e.agent.list(); len(got) != 0 {
+		t.Errorf("edge-2 was asked to dial %q, edge-1's address", got)
+	}
+	// Two Node objects holding one address: neither tunnel carries it.
+	e.register("edge-2", nodeIP)
+	e.run(e.client("edge-1", "pw-1"))
 	waitFor(t, "both tunnels", func() bool { return e.tun.Connected("edge-1") && e.tun.Connected("edge-2") })
 	if got := e.connectRaw(nodeAddr); !strings.HasPrefix(got, "502") {
-		t.Errorf("CONNECT %s: %s, want 502 (direct)", nodeAddr, got)
+		t.Errorf("CONNECT %s held by two nodes: %s, want 502 (direct)", nodeAddr, got)
 	}
 	if got := e.agent.list(); len(got) != 0 {
 		t.Errorf("an agent was asked to dial %q", got)

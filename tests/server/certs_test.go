@@ -81,8 +81,17 @@ func clientCert(t *testing.T, ca *x509.Certificate, caKey crypto.Signer, cn stri
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
 }
 
-// newCSR makes a PEM CSR and returns it with the key.
+// newCSR makes a PEM CSR for a new key.
 func newCSR(t *testing.T, cn string) []byte {
+	t.Helper()
+	_, csr := newKeyAndCSRFor(t, cn)
+	return csr
+}
+
+// newKeyAndCSR makes a key and a PEM CSR for it; both PEM.
+func newKeyAndCSR(t *testing.T) (keyPEM, csrPEM []byte) { return newKeyAndCSRFor(t, "x") }
+
+func newKeyAndCSRFor(t *testing.T, cn string) (keyPEM, csrPEM []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -92,7 +101,11 @@ func newCSR(t *testing.T, cn string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
 }
 
 func parseCertPEM(t *testing.T, data []byte) *x509.Certificate {

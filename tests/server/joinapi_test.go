@@ -100,9 +100,9 @@ func checkJoinAPI(t *testing.T, s *server) {
 			t.Fatal(err)
 		}
 		serving := parseCertPEM(t, servingPEM)
-		serverCA, _ := loadCA(t, s.dir, "server-ca")
-		if !slices.Contains(serving.DNSNames, "edge-1") || len(serving.IPAddresses) == 0 || !serving.IPAddresses[0].Equal(node.IPs[0]) || serving.CheckSignatureFrom(serverCA) != nil {
-			t.Fatalf("serving cert SANs %v %v", serving.DNSNames, serving.IPAddresses)
+		kubeletCA, _ := loadCA(t, s.dir, "kubelet-ca")
+		if !slices.Contains(serving.DNSNames, "edge-1") || len(serving.IPAddresses) == 0 || !serving.IPAddresses[0].Equal(node.IPs[0]) || serving.CheckSignatureFrom(kubeletCA) != nil {
+			t.Fatalf("serving cert SANs %v %v, or not from kubelet-ca", serving.DNSNames, serving.IPAddresses)
 		}
 		sec, err := s.client().CoreV1().Secrets("kube-system").Get(ctx, joinapi.SecretName("edge-1"), metav1.GetOptions{})
 		if err != nil || sec.Type != joinapi.SecretType || len(sec.Data[joinapi.SecretHashKey]) == 0 {

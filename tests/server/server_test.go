@@ -28,7 +28,8 @@ const testSecret = "cmdline-secret-5f2a9c"
 func TestSQLite(t *testing.T) {
 	dir := t.TempDir()
 	p := freePorts(t)
-	s := start(t, dir, p, "--token", testSecret)
+	sans := []string{"--tls-san", sanName, "--tls-san", sanIP}
+	s := start(t, dir, p, append([]string{"--token", testSecret}, sans...)...)
 
 	t.Run("token not in cmdline or environ", func(t *testing.T) { checkProcHidesSecret(t, s.cmd.Process.Pid) })
 	t.Run("files", func(t *testing.T) { checkFiles(t, dir) })
@@ -44,6 +45,8 @@ func TestSQLite(t *testing.T) {
 	t.Run("outpost kubeconfig", func(t *testing.T) { checkKubeconfigCommand(t, s) })
 	var addonVersions map[string]string
 	t.Run("CoreDNS add-on", func(t *testing.T) { addonVersions = waitAddons(t, s) })
+	// After the add-ons: the rbac one holds the controllers' role and policy.
+	t.Run("agent token holds no key to the cluster", func(t *testing.T) { checkAgentTokenLimits(t, s) })
 	t.Run("second server on the same data dir", func(t *testing.T) {
 		out := runFailing(t, serverArgs(dir, freePorts(t))...)
 		if !strings.Contains(out, "in use by another outpost server") {
@@ -66,14 +69,14 @@ func TestSQLite(t *testing.T) {
 	stopped := treeHashes(t, filepath.Join(dir, "server"))
 
 	t.Run("different token refused", func(t *testing.T) {
-		out := runFailing(t, serverArgs(dir, p, "--token", "another-secret-77")...)
+		out := runFailing(t, serverArgs(dir, p, append([]string{"--token", "another-secret-77"}, sans...)...)...)
 		if !strings.Contains(out, "different token") || strings.Contains(out, "another-secret-77") {
 			t.Fatalf("want a mismatch error without the secret, got:\n%s", out)
 		}
 		sameTree(t, "after a refused token", stopped, treeHashes(t, filepath.Join(dir, "server")))
 	})
 	t.Run("malformed token refused", func(t *testing.T) {
-		out := runFailing(t, serverArgs(dir, p, "--token", "K10abc::server:x")...)
+		out := runFailing(t, serverArgs(dir, p, append([]string{"--token", "K10abc::server:x"}, sans...)...)...)
 		if !strings.Contains(out, "--token is malformed") || strings.Contains(out, "K10abc") {
 			t.Fatalf("want a malformed-token error without the token, got:\n%s", out)
 		}
@@ -84,7 +87,7 @@ func TestSQLite(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte(testSecret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s = start(t, dir, p, "--token-file", tokenFile)
+	s = start(t, dir, p, append([]string{"--token-file", tokenFile}, sans...)...)
 	t.Run("objects survive a restart", func(t *testing.T) { checkObjects(t, s.client()) })
 	t.Run("CoreDNS add-on applied again without change", func(t *testing.T) {
 		if got := waitAddons(t, s); addonVersions != nil && !maps.Equal(got, addonVersions) {
