@@ -55,6 +55,7 @@ func (a authenticator) require(min role, h http.HandlerFunc) http.HandlerFunc {
 			http.Error(w, "unauthorized: send the join token as basic auth (user server or node)", http.StatusUnauthorized)
 			return
 		}
+		markAuthenticated(r)
 		if got < min {
 			http.Error(w, "forbidden: this endpoint needs the server token", http.StatusForbidden)
 			return

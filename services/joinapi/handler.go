@@ -84,8 +84,8 @@ func (h *handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	node := func(f http.HandlerFunc) http.HandlerFunc { return h.auth.require(roleNode, f) }
 	server := func(f http.HandlerFunc) http.HandlerFunc { return h.auth.require(roleServer, f) }
-	mux.HandleFunc("GET /cacerts", h.pem(h.cfg.Certs.ServerCA.CertPEM))
-	mux.HandleFunc("GET /ping", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "pong") })
+	mux.HandleFunc("GET /cacerts", anonymous(h.pem(h.cfg.Certs.ServerCA.CertPEM)))
+	mux.HandleFunc("GET /ping", anonymous(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "pong") }))
 	mux.HandleFunc("POST "+Prefix+"serving-kubelet.crt", node(h.signNode(h.cfg.Certs.KubeletCA, pki.UsageServer)))
 	mux.HandleFunc("POST "+Prefix+"client-kubelet.crt", node(h.signNode(h.cfg.Certs.ClientCA, pki.UsageClient)))
 	mux.HandleFunc("GET "+Prefix+"client-kube-proxy.crt", node(h.kubeProxyPair))
@@ -98,6 +98,16 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET "+Prefix+KubeconfigPath, server(h.adminKubeconfig))
 	mux.HandleFunc("GET "+Prefix+ConnectPath, node(h.connect))
 	return mux
+}
+
+// anonymous serves a route that needs no token and closes the connection
+// after it, so that it gives back its slot among the unauthenticated ones
+// (LimitUnauthenticated) at once.
+func anonymous(f http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		f(w, r)
+	}
 }
 
 func (h *handler) pem(data []byte) http.HandlerFunc {

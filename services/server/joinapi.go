@@ -64,13 +64,9 @@ func startJoinAPI(s joinSettings, log *slog.Logger) (*joinServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("join API on %s (--supervisor-port): %w", addr, err)
 	}
-	js := &joinServer{failed: make(chan error, 1), srv: &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12},
-	}}
+	js := &joinServer{failed: make(chan error, 1), srv: joinapi.NewServer(h, pair)}
 	go func() {
-		if err := js.srv.ServeTLS(l, "", ""); !errors.Is(err, http.ErrServerClosed) {
+		if err := js.srv.ServeTLS(joinapi.LimitUnauthenticated(l, joinapi.MaxUnauthenticated), "", ""); !errors.Is(err, http.ErrServerClosed) {
 			js.failed <- fmt.Errorf("join API: %w", err)
 		}
 	}()

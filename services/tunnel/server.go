@@ -263,6 +263,9 @@ type hijackWriter struct {
 func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {
+		// A tunnel lives for days: the HTTP server's read and write
+		// deadlines must not end it (remotedialer pings it instead).
+		c.SetDeadline(time.Time{})
 		w.hijacked = true
 		w.onHijack(c)
 	}
