@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -33,19 +34,11 @@ func Write(ctx context.Context, src, dst, compression string, epoch time.Time) e
 	cmd := exec.CommandContext(ctx, "mksquashfs", args...)
 	// mksquashfs refuses SOURCE_DATE_EPOCH next to -all-time; the epoch
 	// is in the arguments already.
-	cmd.Env = withoutEnv(os.Environ(), "SOURCE_DATE_EPOCH")
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "SOURCE_DATE_EPOCH=")
+	})
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("mksquashfs %s: %v: %s", dst, err, strings.TrimSpace(string(out)))
 	}
 	return os.Rename(tmp, dst)
-}
-
-func withoutEnv(env []string, key string) []string {
-	var out []string
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, key+"=") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }

@@ -14,7 +14,7 @@ import (
 // the command line first makes the process re-execute itself without it,
 // so it never stays in /proc/<pid>/cmdline.
 func Command(ctx context.Context, argv, args []string) error {
-	if err := roleflags.HideSecrets(argv, flagToken); err != nil {
+	if err := roleflags.HideSecrets(argv, []string{flagToken}, []string{envToken}); err != nil {
 		return err
 	}
 	inherited, err := roleflags.Inherited()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -127,19 +128,60 @@ func renderWriteFiles(files []WriteFile) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
+// secretQueryKeys are query parameters of a datastore endpoint that hold
+// a secret (libpq's and MySQL drivers' forms).
+var secretQueryKeys = []string{"password", "sslpassword", "passwd", "pass"}
+
 // redactURL hides a password in a datastore endpoint such as
-// postgres://user:secret@host/db.
+// postgres://user:secret@host/db or postgres://host/db?password=secret.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		if strings.Contains(s, "@") {
+	if err != nil {
+		if strings.Contains(s, "@") || strings.Contains(strings.ToLower(s), "pass") {
 			return Mask
 		}
 		return s
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		return strings.Replace(u.String(), "xxxxx", Mask, 1)
+	masked := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			masked = true
+		}
 	}
-	return s
+	q := u.Query()
+	for key := range q {
+		if slices.Contains(secretQueryKeys, strings.ToLower(key)) {
+			q.Set(key, "xxxxx")
+			masked = true
+		}
+	}
+	out := s
+	if masked {
+		u.RawQuery = q.Encode()
+		out = strings.ReplaceAll(u.String(), "xxxxx", Mask)
+	}
+	if leaksSecret(out) {
+		return Mask // a form the parse above did not take apart
+	}
+	return out
+}
+
+// leaksSecret tells whether s still holds KEY=VALUE for a secret key with
+// a value other than Mask.
+func leaksSecret(s string) bool {
+	lower := strings.ToLower(s)
+	for _, key := range secretQueryKeys {
+		for i := strings.Index(lower, key+"="); i >= 0; {
+			if !strings.HasPrefix(lower[i+len(key)+1:], Mask) {
+				return true
+			}
+			next := strings.Index(lower[i+1:], key+"=")
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
+	}
+	return false
 }

@@ -175,3 +175,27 @@ func TestMergeOneJoinSecret(t *testing.T) {
 		t.Errorf("one source with both: %v", errs)
 	}
 }
+
+func TestRedactDatastoreURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:pa55@db:5432/k8s":                     "postgres://u:" + Mask + "@db:5432/k8s",
+		"postgres://db:5432/k8s?password=pa55&sslmode=none": "postgres://db:5432/k8s?password=" + Mask + "&sslmode=none",
+		"mysql://u:pa55@tcp(db:3306)/k8s":                   Mask,
+		"postgres://db/k8s?sslmode=require":                 "postgres://db/k8s?sslmode=require",
+		"https://etcd:2379":                                 "https://etcd:2379",
+	} {
+		got := redactURL(in)
+		if got != want || strings.Contains(got, "pa55") {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzRedactURL(f *testing.F) {
+	f.Add("postgres://u:secret@db/x?password=secret")
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.Contains(s, "password=secret") && strings.Contains(redactURL(s), "password=secret") {
+			t.Errorf("redactURL(%q) kept the password", s)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,12 +20,24 @@ const envSecretsFD = "OUTPOST_SECRETS_FD"
 // Secrets maps a secret flag's name to the value given for it.
 type Secrets map[string]string
 
-// HideSecrets replaces the process image with the same binary and argv
-// without the flags named (their values are secrets); the secrets travel
-// through an inherited pipe. It returns only on error, or when argv carries
-// no secret.
-func HideSecrets(argv []string, names ...string) error {
-	rest, s := Split(argv, names...)
+// HideSecrets replaces the process image with the same binary, argv
+// without the flags named and an environment without the variables named
+// (their values are secrets): the secrets travel through an inherited
+// pipe, so they are in neither /proc/<pid>/cmdline nor /proc/<pid>/environ
+// (unsetting a variable in a running process would not change the
+// latter), nor in the environment of the children. It returns only on
+// error, or when neither argv nor the environment carries a secret.
+func HideSecrets(argv, flags, envs []string) error {
+	rest, s := Split(argv, flags...)
+	env := os.Environ()
+	for _, name := range envs {
+		if v, ok := os.LookupEnv(name); ok {
+			s[envKey(name)] = v
+			env = slices.DeleteFunc(env, func(kv string) bool {
+				return strings.HasPrefix(kv, name+"=")
+			})
+		}
+	}
 	if len(s) == 0 {
 		return nil
 	}
@@ -32,7 +45,7 @@ func HideSecrets(argv []string, names ...string) error {
 	if err != nil {
 		return err
 	}
-	env := append(os.Environ(), envSecretsFD+"="+strconv.Itoa(fd))
+	env = append(env, envSecretsFD+"="+strconv.Itoa(fd))
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("hide secrets from the command line: %w", err)
@@ -133,6 +146,8 @@ func Take(dst *string, inherited Secrets, env, name string, set map[string]bool)
 	switch {
 	case inherited[name] != "":
 		*dst = inherited[name]
+	case !set[name] && inherited[envKey(env)] != "":
+		*dst = inherited[envKey(env)]
 	case !set[name] && os.Getenv(env) != "":
 		*dst = os.Getenv(env)
 	default:
@@ -140,3 +155,6 @@ func Take(dst *string, inherited Secrets, env, name string, set map[string]bool)
 	}
 	set[name] = true
 }
+
+// envKey is where the pipe keeps the value of environment variable name.
+func envKey(name string) string { return "$" + name }

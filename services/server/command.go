@@ -14,7 +14,7 @@ import (
 // given on the command line first makes the process re-execute itself
 // without it (see hideSecrets), so it never stays in /proc/<pid>/cmdline.
 func Command(ctx context.Context, argv, args []string) error {
-	if err := roleflags.HideSecrets(argv, flagToken, flagAgent); err != nil {
+	if err := roleflags.HideSecrets(argv, []string{flagToken, flagAgent}, []string{envToken, envAgentToken}); err != nil {
 		return err
 	}
 	inherited, err := roleflags.Inherited()

@@ -58,6 +58,9 @@ func EnsureServer(serverDir, given, givenAgent string, caPEM []byte) (server, ag
 	if err != nil {
 		return Token{}, Token{}, err
 	}
+	if agent.Secret() == server.Secret() {
+		return Token{}, Token{}, errors.New("the agent token's secret is the server token's: the agent token sits on every box and must not be the key to the cluster; give a different --agent-token (or none, and one is made)")
+	}
 	if writeServer {
 		if err := write(serverPath, server); err != nil {
 			return Token{}, Token{}, err

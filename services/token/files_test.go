@@ -167,3 +167,14 @@ func TestEnsureServerUnwritable(t *testing.T) {
 		t.Error("empty CA accepted")
 	}
 }
+
+func TestEnsureServerRefusesAgentTokenEqualToServerToken(t *testing.T) {
+	dir := t.TempDir()
+	_, _, err := EnsureServer(dir, secret, secret, caPEM)
+	if err == nil || !strings.Contains(err.Error(), "must not be the key to the cluster") || strings.Contains(err.Error(), secret) {
+		t.Fatalf("the same secret for both tokens: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused start wrote %d files", len(entries))
+	}
+}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -16,7 +17,19 @@ import (
 func TestEmbeddedEtcd(t *testing.T) {
 	dir := t.TempDir()
 	p := freePorts(t)
+	// The agent token from the environment: read, then gone from the
+	// process's environment.
+	const agentSecret = "agent-secret-from-the-environment"
+	t.Setenv("OUTPOST_AGENT_TOKEN", agentSecret)
 	s := start(t, dir, p, "--cluster-init", "--disable", "coredns")
+	os.Unsetenv("OUTPOST_AGENT_TOKEN")
+	t.Run("agent token not left in environ", func(t *testing.T) {
+		checkProcHidesSecret(t, s.cmd.Process.Pid, agentSecret)
+		tok, err := os.ReadFile(filepath.Join(dir, "server", "agent-token"))
+		if err != nil || !bytes.Contains(tok, []byte(agentSecret)) {
+			t.Fatalf("the agent token file does not hold the token from the environment: %v", err)
+		}
+	})
 	t.Run("--disable coredns", func(t *testing.T) { checkAddonsDisabled(t, s) })
 	if _, err := os.Stat(filepath.Join(dir, "server", "db", "etcd", "member")); err != nil {
 		t.Fatalf("no etcd member dir: %v", err)

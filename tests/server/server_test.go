@@ -31,7 +31,7 @@ func TestSQLite(t *testing.T) {
 	sans := []string{"--tls-san", sanName, "--tls-san", sanIP}
 	s := start(t, dir, p, append([]string{"--token", testSecret}, sans...)...)
 
-	t.Run("token not in cmdline or environ", func(t *testing.T) { checkProcHidesSecret(t, s.cmd.Process.Pid) })
+	t.Run("token not in cmdline or environ", func(t *testing.T) { checkProcHidesSecret(t, s.cmd.Process.Pid, testSecret) })
 	t.Run("files", func(t *testing.T) { checkFiles(t, dir) })
 	t.Run("objects", func(t *testing.T) {
 		c := s.client()
@@ -100,18 +100,18 @@ func TestSQLite(t *testing.T) {
 	s.stop()
 }
 
-func checkProcHidesSecret(t *testing.T, pid int) {
+func checkProcHidesSecret(t *testing.T, pid int, secret string) {
 	proc := "/proc/" + strconv.Itoa(pid)
 	poll(t, "cmdline rewritten", 10*time.Second, func() (bool, error) {
 		cmdline, err := os.ReadFile(proc + "/cmdline")
-		return err == nil && bytes.Contains(cmdline, []byte("--data-dir")) && !bytes.Contains(cmdline, []byte(testSecret)), err
+		return err == nil && bytes.Contains(cmdline, []byte("--data-dir")) && !bytes.Contains(cmdline, []byte(secret)), err
 	})
 	for _, f := range []string{"cmdline", "environ"} {
 		data, err := os.ReadFile(proc + "/" + f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bytes.Contains(data, []byte(testSecret)) {
+		if bytes.Contains(data, []byte(secret)) {
 			t.Fatalf("the token is in %s/%s", proc, f)
 		}
 	}
