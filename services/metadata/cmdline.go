@@ -21,6 +21,12 @@ type Cmdline struct {
 	// ConfigURL is outpost.config_url=, a file to fetch in the command
 	// line's precedence tier.
 	ConfigURL string
+	// ConfigSHA256 is outpost.config_sha256=, the hex sha256 the file at
+	// ConfigURL must have; it makes a plain http URL safe to use.
+	ConfigSHA256 string
+	// ConfigInsecure is outpost.config_insecure=true: the user accepts a
+	// plain http URL with no hash pinned.
+	ConfigInsecure bool
 	// NoCloud is the ds=nocloud;... seed, nil when not given.
 	NoCloud *NoCloudSeed
 }
@@ -81,8 +87,14 @@ func (c *Cmdline) set(key, value string, hasValue bool) {
 	case "config_url":
 		c.ConfigURL = value
 		return
+	case "config_sha256":
+		c.ConfigSHA256 = strings.ToLower(value)
+		return
+	case "config_insecure":
+		c.ConfigInsecure = value == "1" || value == "true" || value == "yes"
+		return
 	default:
-		warn("unknown kernel command line key, ignored (known: role, server, token, token_file, hostname, node_ip, config_url)")
+		warn("unknown kernel command line key, ignored (known: role, server, token, token_file, hostname, node_ip, config_url, config_sha256, config_insecure)")
 		return
 	}
 	l.Keys[key] = 0

@@ -40,18 +40,19 @@ func TestLoadMergesEverySource(t *testing.T) {
 	})
 	writeFile(t, filepath.Join(sysRoot, "firmware/qemu_fw_cfg/by_name/opt/outpost/config/raw"),
 		[]byte("token_file: /var/lib/outpost/token\nhostname: from-fwcfg\nnode_labels: {zone: fw}\n"))
+	const urlBody = "hostname: from-config-url\nnode_labels: {tier: url}\n"
 	urlSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/config.yaml" {
 			http.NotFound(w, r)
 			return
 		}
-		w.Write([]byte("hostname: from-config-url\nnode_labels: {tier: url}\n"))
+		w.Write([]byte(urlBody))
 	}))
 	defer urlSrv.Close()
 	_, imdsSrv := ec2Source(t, &imds{userDataStatus: http.StatusNotFound})
 	dir := t.TempDir()
 	cmdline := filepath.Join(dir, "cmdline")
-	writeFile(t, cmdline, []byte("console=ttyS0 outpost.role=agent outpost.config_url="+urlSrv.URL+"/config.yaml\n"))
+	writeFile(t, cmdline, []byte("console=ttyS0 outpost.role=agent outpost.config_url="+urlSrv.URL+"/config.yaml outpost.config_sha256="+sha256Hex(urlBody)+"\n"))
 	state := filepath.Join(dir, "state.yaml")
 	writeFile(t, state, []byte("role: server\nserver: https://state:6443\nnode_labels: {zone: state, rack: r1}\nmodules: [wireguard]\n"))
 
