@@ -41,7 +41,7 @@ func (d *dhcpLink) name() string { return d.link.Attrs().Name }
 func (d *dhcpLink) run(ctx context.Context) {
 	backoff := time.Second
 	for ctx.Err() == nil {
-		err := d.session(ctx)
+		err := recovered("DHCP on "+d.name(), func() error { return d.session(ctx) })
 		if ctx.Err() != nil {
 			return
 		}

@@ -24,7 +24,17 @@ func (s *State) start(ctx context.Context) error {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.runLink(ctx, states[i], firsts[i])
+			err := recovered("interface "+lp.where, func() error {
+				s.runLink(ctx, states[i], firsts[i])
+				return nil
+			})
+			if err != nil {
+				s.log.Error("network: interface given up", "err", err)
+				select {
+				case firsts[i] <- err:
+				default:
+				}
+			}
 		}()
 	}
 	err := s.waitFirst(ctx, states, firsts)
