@@ -53,8 +53,10 @@ type Config struct {
 	Network Network `json:"network,omitempty" yaml:"network,omitempty"`
 	NTP     NTP     `json:"ntp,omitempty" yaml:"ntp,omitempty"`
 
-	DatastoreEndpoint string   `json:"datastore_endpoint,omitempty" yaml:"datastore_endpoint,omitempty"`
-	ClusterInit       bool     `json:"cluster_init,omitempty" yaml:"cluster_init,omitempty"`
+	DatastoreEndpoint string `json:"datastore_endpoint,omitempty" yaml:"datastore_endpoint,omitempty"`
+	ClusterInit       bool   `json:"cluster_init,omitempty" yaml:"cluster_init,omitempty"`
+	// SecretsEncryption is nil when not given: the server's default (on).
+	SecretsEncryption *bool    `json:"secrets_encryption,omitempty" yaml:"secrets_encryption,omitempty"`
 	TLSSANs           []string `json:"tls_sans,omitempty" yaml:"tls_sans,omitempty"`
 	DataDir           string   `json:"data_dir,omitempty" yaml:"data_dir,omitempty"`
 

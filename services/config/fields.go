@@ -63,6 +63,8 @@ func fields() []field {
 		mk("datastore_endpoint", func(c *Config) *string { return &c.DatastoreEndpoint },
 			func(v string) bool { return v != "" }, redactURL),
 		flag("cluster_init", func(c *Config) *bool { return &c.ClusterInit }),
+		mk("secrets_encryption", func(c *Config) **bool { return &c.SecretsEncryption },
+			func(v *bool) bool { return v != nil }, func(v *bool) string { return fmt.Sprint(*v) }),
 		list("tls_sans", func(c *Config) *[]string { return &c.TLSSANs }),
 		str("data_dir", func(c *Config) *string { return &c.DataDir }),
 		str("cluster_cidr", func(c *Config) *string { return &c.ClusterCIDR }),

@@ -209,7 +209,7 @@ func gzipB64(s string) string {
 }
 
 func TestServerKeysKnownAndChecked(t *testing.T) {
-	good := "role: server\ncluster_cidr: 10.52.0.0/16\nservice_cidr: 10.53.0.0/16\ncluster_dns: 10.53.0.10\nhttps_listen_port: 7443\ndisable_agent: true\ndisable: [coredns]\nagent_token: abc\n"
+	good := "role: server\ncluster_cidr: 10.52.0.0/16\nservice_cidr: 10.53.0.0/16\ncluster_dns: 10.53.0.10\nhttps_listen_port: 7443\ndisable_agent: true\ndisable: [coredns]\nagent_token: abc\nsecrets_encryption: false\n"
 	l, err := Parse("file", []byte(good))
 	if err != nil {
 		t.Fatal(err)
@@ -220,6 +220,9 @@ func TestServerKeysKnownAndChecked(t *testing.T) {
 	e := Merge(l)
 	if errs := e.Validate(); len(errs) != 0 {
 		t.Errorf("valid server keys refused: %v", errs)
+	}
+	if e.Config.SecretsEncryption == nil || *e.Config.SecretsEncryption {
+		t.Errorf("secrets_encryption: false read as %v", e.Config.SecretsEncryption)
 	}
 	if e.Config.ClusterCIDR != "10.52.0.0/16" || e.Config.HTTPSListenPort != 7443 || !e.Config.DisableAgent || len(e.Config.Disable) != 1 {
 		t.Errorf("parsed %+v", e.Config)

@@ -215,6 +215,9 @@ func (c *checker) server(cfg *Config) {
 	if cfg.ClusterInit && cfg.Role == RoleAgent {
 		c.add("cluster_init", "only a server can start a cluster; remove it or set role: server")
 	}
+	if cfg.SecretsEncryption != nil && cfg.Role == RoleAgent {
+		c.add("secrets_encryption", "only a server stores Secrets; remove it or set role: server")
+	}
 	if cfg.ClusterInit && cfg.DatastoreEndpoint != "" {
 		c.add("cluster_init", "embedded etcd (cluster_init) and an external datastore_endpoint exclude each other")
 	}

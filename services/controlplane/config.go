@@ -52,6 +52,9 @@ type Config struct {
 	// --egress-selector-config-file: its traffic to kubelets goes through
 	// the agents' tunnels (services/tunnel).
 	EgressSelectorConfig string
+	// EncryptionConfig, when set, is kube-apiserver's
+	// --encryption-provider-config (Secrets encrypted at rest).
+	EncryptionConfig string
 	// Extra arguments (key=value) applied on top of the defaults.
 	ExtraAPIServerArgs         []string
 	ExtraControllerManagerArgs []string
@@ -108,6 +111,9 @@ func (c Config) apiServerArgs() ([]string, error) {
 		// server advertised on loopback (tests, a lone box) keeps no
 		// endpoints for it.
 		a["endpoint-reconciler-type"] = "none"
+	}
+	if c.EncryptionConfig != "" {
+		a["encryption-provider-config"] = c.EncryptionConfig
 	}
 	if c.EgressSelectorConfig != "" {
 		a["egress-selector-config-file"] = c.EgressSelectorConfig

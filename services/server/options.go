@@ -34,6 +34,7 @@ type Options struct {
 	DatastoreCertFile   string
 	DatastoreKeyFile    string
 	ClusterInit         bool
+	SecretsEncryption   bool
 	EtcdClientPort      int
 	EtcdPeerPort        int
 	WriteKubeconfig     string
@@ -94,6 +95,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.DatastoreCertFile, "datastore-certfile", "", "client certificate for an external datastore")
 	fs.StringVar(&o.DatastoreKeyFile, "datastore-keyfile", "", "client key for an external datastore")
 	fs.BoolVar(&o.ClusterInit, "cluster-init", false, "use embedded etcd (single member) instead of SQLite")
+	fs.BoolVar(&o.SecretsEncryption, "secrets-encryption", true, "encrypt Secrets in the datastore with a key in <data-dir>/server/cred/encryption-key (false: new writes in clear)")
 	fs.IntVar(&o.EtcdClientPort, "etcd-client-port", DefaultEtcdClientPort, "embedded etcd client port (on 127.0.0.1)")
 	fs.IntVar(&o.EtcdPeerPort, "etcd-peer-port", DefaultEtcdPeerPort, "embedded etcd peer port (on the advertise address)")
 	fs.StringVar(&o.WriteKubeconfig, "write-kubeconfig", DefaultKubeconfig, "where to write the admin kubeconfig")

@@ -12,6 +12,7 @@ import (
 	"github.com/outpost-os/outpost/services/controlplane"
 	"github.com/outpost-os/outpost/services/datastore"
 	"github.com/outpost-os/outpost/services/pki"
+	"github.com/outpost-os/outpost/services/secretsenc"
 	"github.com/outpost-os/outpost/services/token"
 )
 
@@ -87,6 +88,9 @@ func (b *boot) files() error {
 		return fmt.Errorf("tokens: %w", err)
 	}
 	b.cpCfg = b.o.controlPlaneConfig(b.dd, b.addrs, b.certs)
+	if b.cpCfg.EncryptionConfig, err = secretsenc.Ensure(b.dd.Cred(), b.o.SecretsEncryption, b.log); err != nil {
+		return err
+	}
 	b.creds, err = writeCredentials(b.dd.Cred(), b.cpCfg.URL(), b.certs)
 	return err
 }

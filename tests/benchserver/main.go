@@ -3,7 +3,7 @@
 // embedded etcd against upstream kube-apiserver on a bare
 // upstream etcd, all built from the same module versions, side by side in
 // one run: time from start to /readyz, RSS after an idle period, and the
-// rate of creating ConfigMaps with parallel clients. It prints the figures
+// rate of creating ConfigMaps, then Secrets, with parallel clients. It prints the figures
 // and their ratios. It is a benchmark, not a test: `make bench-server`.
 package main
 
@@ -25,7 +25,7 @@ type settings struct {
 	root    string        // repository root
 	bin     string        // build directory
 	idle    time.Duration // idle time before RSS is read
-	count   int           // ConfigMaps created per datastore
+	count   int           // ConfigMaps, then Secrets, created per datastore
 	clients int           // parallel clients
 	work    string        // scratch directory
 }
@@ -35,7 +35,7 @@ func main() {
 	flag.StringVar(&s.root, "root", ".", "repository root")
 	flag.StringVar(&s.bin, "bin", "build", "where the outpost, kube-apiserver and etcd binaries are (built when missing)")
 	flag.DurationVar(&s.idle, "idle", 60*time.Second, "idle time before RSS is measured")
-	flag.IntVar(&s.count, "count", 2000, "ConfigMaps created per datastore")
+	flag.IntVar(&s.count, "count", 2000, "ConfigMaps, then Secrets, created per datastore")
 	flag.IntVar(&s.clients, "clients", 8, "parallel clients")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -64,6 +64,8 @@ func run(ctx context.Context, s settings) error {
 		// acknowledged writes on a power cut: what FULL costs.
 		outpostScenario("outpost sqlite NORMAL", bins.outpost, filepath.Join(work, "sqlite-normal"),
 			"--datastore-endpoint", datastore.SQLiteDSN(filepath.Join(work, "sqlite-normal", "state.db"), "NORMAL")),
+		// Secrets stored in clear: what encryption at rest costs.
+		outpostScenario("outpost sqlite clear", bins.outpost, filepath.Join(work, "sqlite-clear"), "--secrets-encryption=false"),
 		outpostScenario("outpost etcd", bins.outpost, filepath.Join(work, "etcd"), "--cluster-init"),
 		bareScenario("bare apiserver+etcd", bins, filepath.Join(work, "sqlite"), filepath.Join(work, "bare")),
 	} {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -26,13 +27,18 @@ type result struct {
 	anonMB  float64 // the anonymous part of rssMB (the rest is the binaries' pages)
 	created int
 	took    time.Duration
+	secrets int // Secrets created after the ConfigMaps
+	secTook time.Duration
 }
 
 func (r result) rate() float64 { return float64(r.created) / r.took.Seconds() }
 
+func (r result) secretRate() float64 { return float64(r.secrets) / r.secTook.Seconds() }
+
 func (r result) String() string {
-	return fmt.Sprintf("%-22s ready %6.2fs  idle RSS %6.1f MB (anon %6.1f)  %d ConfigMaps in %6.2fs = %7.1f/s",
-		r.name, r.ready.Seconds(), r.rssMB, r.anonMB, r.created, r.took.Seconds(), r.rate())
+	return fmt.Sprintf("%-22s ready %6.2fs  idle RSS %6.1f MB (anon %6.1f)  %d ConfigMaps in %6.2fs = %7.1f/s  %d Secrets in %6.2fs = %7.1f/s",
+		r.name, r.ready.Seconds(), r.rssMB, r.anonMB, r.created, r.took.Seconds(), r.rate(),
+		r.secrets, r.secTook.Seconds(), r.secretRate())
 }
 
 // measure starts a scenario, waits for /readyz, idles, reads RSS, runs the
@@ -65,7 +71,10 @@ func measure(ctx context.Context, s settings, sc scenario) (result, error) {
 	if r.anonMB, err = memory(procs, "RssAnon:"); err != nil {
 		return r, err
 	}
-	r.created, r.took, err = load(ctx, client, s.count, s.clients)
+	if r.created, r.took, err = load(ctx, client, s.count, s.clients, createConfigMap); err != nil {
+		return r, err
+	}
+	r.secrets, r.secTook, err = load(ctx, client, s.count, s.clients, createSecret)
 	return r, err
 }
 
@@ -98,11 +107,28 @@ func waitReady(ctx context.Context, sc scenario, p ports, procs []*proc) (*kuber
 	return nil, fmt.Errorf("not ready after %s", readyDeadline)
 }
 
-// load creates count ConfigMaps in a new namespace with n parallel
-// clients and returns how many were created and how long it took.
-func load(ctx context.Context, c *kubernetes.Clientset, count, n int) (int, time.Duration, error) {
+// createConfigMap and createSecret make object i of a load, 256 bytes of
+// payload each.
+func createConfigMap(ctx context.Context, c *kubernetes.Clientset, i int) error {
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm-" + strconv.Itoa(i)},
+		Data: map[string]string{"index": strconv.Itoa(i), "payload": strings.Repeat("x", 256)}}
+	_, err := c.CoreV1().ConfigMaps("bench").Create(ctx, cm, metav1.CreateOptions{})
+	return err
+}
+
+func createSecret(ctx context.Context, c *kubernetes.Clientset, i int) error {
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "secret-" + strconv.Itoa(i)},
+		StringData: map[string]string{"index": strconv.Itoa(i), "payload": strings.Repeat("x", 256)}}
+	_, err := c.CoreV1().Secrets("bench").Create(ctx, s, metav1.CreateOptions{})
+	return err
+}
+
+// load creates count objects with create in namespace bench (made when
+// missing) with n parallel clients and returns how many were created and
+// how long it took.
+func load(ctx context.Context, c *kubernetes.Clientset, count, n int, create func(context.Context, *kubernetes.Clientset, int) error) (int, time.Duration, error) {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "bench"}}
-	if _, err := c.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+	if _, err := c.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return 0, 0, err
 	}
 	jobs := make(chan int)
@@ -114,9 +140,7 @@ func load(ctx context.Context, c *kubernetes.Clientset, count, n int) (int, time
 	for range n {
 		wg.Go(func() {
 			for i := range jobs {
-				cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm-" + strconv.Itoa(i)},
-					Data: map[string]string{"index": strconv.Itoa(i), "payload": strings.Repeat("x", 256)}}
-				_, err := c.CoreV1().ConfigMaps("bench").Create(ctx, cm, metav1.CreateOptions{})
+				err := create(ctx, c, i)
 				mu.Lock()
 				if err == nil {
 					created++

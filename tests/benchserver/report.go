@@ -7,12 +7,13 @@ import (
 
 // report prints the ratios the issues ask for: outpost's readiness against
 // the bare pair, idle RSS, SQLite's rate against etcd's, and what syncing
-// every SQLite commit (FULL) costs against kine's NORMAL.
+// every SQLite commit (FULL) costs against kine's NORMAL, and what
+// encrypting Secrets at rest costs.
 func report(w io.Writer, rs []result) {
-	if len(rs) != 4 {
+	if len(rs) != 5 {
 		return
 	}
-	sqlite, normal, etcd, bare := rs[0], rs[1], rs[2], rs[3]
+	sqlite, normal, clear, etcd, bare := rs[0], rs[1], rs[2], rs[3], rs[4]
 	fmt.Fprintln(w, "\nratios (target in brackets):")
 	fmt.Fprintf(w, "  ready  outpost sqlite / bare pair   %.2f  [<= 1.3]\n", sqlite.ready.Seconds()/bare.ready.Seconds())
 	fmt.Fprintf(w, "  ready  outpost etcd   / bare pair   %.2f  [<= 1.3]\n", etcd.ready.Seconds()/bare.ready.Seconds())
@@ -21,4 +22,6 @@ func report(w io.Writer, rs []result) {
 	fmt.Fprintf(w, "  rate   sqlite / bare etcd           %.2f\n", sqlite.rate()/bare.rate())
 	fmt.Fprintf(w, "  rate   sqlite FULL / NORMAL         %.2f  (%.0f against %.0f writes/s; FULL keeps every acknowledged write through a power cut)\n",
 		sqlite.rate()/normal.rate(), sqlite.rate(), normal.rate())
+	fmt.Fprintf(w, "  rate   Secrets encrypted / clear    %.2f  (%.0f against %.0f writes/s; --secrets-encryption, on by default)\n",
+		sqlite.secretRate()/clear.secretRate(), sqlite.secretRate(), clear.secretRate())
 }

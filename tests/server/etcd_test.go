@@ -21,7 +21,7 @@ func TestEmbeddedEtcd(t *testing.T) {
 	// process's environment.
 	const agentSecret = "agent-secret-from-the-environment"
 	t.Setenv("OUTPOST_AGENT_TOKEN", agentSecret)
-	s := start(t, dir, p, "--cluster-init", "--disable", "coredns")
+	s := start(t, dir, p, "--cluster-init", "--disable", "coredns", "--secrets-encryption=false")
 	os.Unsetenv("OUTPOST_AGENT_TOKEN")
 	t.Run("agent token not left in environ", func(t *testing.T) {
 		checkProcHidesSecret(t, s.cmd.Process.Pid, agentSecret)
@@ -45,6 +45,7 @@ func TestEmbeddedEtcd(t *testing.T) {
 	}
 	createObjects(t, c)
 	waitDeploymentPods(t, c)
+	t.Run("Secrets in clear with --secrets-encryption=false", func(t *testing.T) { checkSecretsAtRest(t, dir, false) })
 	t.Run("as external etcd of a second server", func(t *testing.T) { checkExternalEtcd(t, s) })
 	tlsBefore := treeHashes(t, filepath.Join(dir, "server", "tls"))
 	s.stop()

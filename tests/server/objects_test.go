@@ -26,7 +26,7 @@ func createObjects(t *testing.T, c kubernetes.Interface) {
 	if _, err := c.CoreV1().ConfigMaps(testNS).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create configmap: %v", err)
 	}
-	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "sec"}, Data: map[string][]byte{"k": []byte("v3ry-s3cret")}}
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "sec"}, Data: map[string][]byte{"k": []byte(secretValue)}}
 	if _, err := c.CoreV1().Secrets(testNS).Create(ctx, sec, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create secret: %v", err)
 	}

@@ -39,6 +39,7 @@ func TestSQLite(t *testing.T) {
 		checkObjects(t, c)
 		waitDeploymentPods(t, c)
 	})
+	t.Run("Secrets encrypted at rest", func(t *testing.T) { checkSecretsAtRest(t, dir, true) })
 	t.Run("RBAC denies an unprivileged client", func(t *testing.T) { checkRBAC(t, s) })
 	t.Run("kubectl built in", func(t *testing.T) { checkKubectl(t, s) })
 	t.Run("join API", func(t *testing.T) { checkJoinAPI(t, s) })
