@@ -9,6 +9,7 @@ func roleCommands() []command {
 		{"server", "run the Kubernetes control plane and a node (server role)", runServer},
 		{"agent", "join a server and run a node: containerd, kubelet, kube-proxy, flannel", runAgent},
 		{"kubectl", "upstream kubectl, built in (also as a link named kubectl)", runKubectl},
+		{"node", "list, release or register the node names boxes claim when they join", runNode},
 		{"kubeconfig", "fetch an admin kubeconfig from a server's join API with the server token", runKubeconfig},
 	}
 }

@@ -22,7 +22,7 @@ func nodePassword(path string) (string, error) {
 		if p := strings.TrimSpace(string(data)); p != "" {
 			return p, nil
 		}
-		return "", fmt.Errorf("node password file %s is empty: remove it to make a new password (the server must then forget this node: kubectl delete secret -n kube-system <node>.node-password.outpost)", path)
+		return "", fmt.Errorf("node password file %s is empty: remove it to make a new password (the server must then forget this node: outpost node release <node> on a server)", path)
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("node password: %w", err)

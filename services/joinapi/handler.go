@@ -47,6 +47,9 @@ type Config struct {
 	// Nodes lists the addresses of the registered nodes, so that no node
 	// gets a serving certificate for another's; nil checks none.
 	Nodes NodeAddresses
+	// Claims bounds new node-name claims; the zero value means
+	// DefaultClaimLimits.
+	Claims ClaimLimits
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -54,6 +57,7 @@ type Config struct {
 type handler struct {
 	cfg    Config
 	auth   authenticator
+	claims *claimGate
 	server serverNames
 	log    *slog.Logger
 }
@@ -76,7 +80,8 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cfg: cfg, auth: newAuthenticator(cfg.ServerToken, cfg.AgentToken), server: names, log: cfg.Logger}
+	h := &handler{cfg: cfg, auth: newAuthenticator(cfg.ServerToken, cfg.AgentToken), server: names, log: cfg.Logger,
+		claims: newClaimGate(cfg.Claims, cfg.Passwords)}
 	return h.routes(), nil
 }
 
@@ -145,10 +150,22 @@ func nodeSpec(req nodeRequest, usage pki.Usage) pki.LeafSpec {
 func (h *handler) checkPassword(w http.ResponseWriter, r *http.Request, req nodeRequest) bool {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	err := CheckNodePassword(ctx, h.cfg.Passwords, req.name, req.password)
+	var wait time.Duration
+	admit := func(ctx context.Context) (err error) {
+		if h.auth.role(r) == roleServer {
+			return nil
+		}
+		wait, err = h.claims.admit(ctx)
+		return err
+	}
+	err := CheckNodePassword(ctx, h.cfg.Passwords, req.name, req.password, admit)
 	switch {
 	case err == nil:
 		return true
+	case errors.Is(err, ErrTooManyClaims):
+		h.log.Warn("node name claim refused", "node", req.name, "remote", r.RemoteAddr, "err", err)
+		w.Header().Set("Retry-After", retryAfter(wait))
+		http.Error(w, err.Error(), http.StatusTooManyRequests)
 	case errors.Is(err, ErrWrongPassword):
 		h.log.Warn("node password mismatch: another box claims this node name", "node", req.name, "remote", r.RemoteAddr)
 		http.Error(w, fmt.Sprintf("forbidden: node %s is registered with another node password", req.name), http.StatusForbidden)

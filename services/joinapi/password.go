@@ -69,12 +69,18 @@ func saltedSum(salt []byte, password string) []byte {
 }
 
 // CheckNodePassword accepts password for node when it matches the stored
-// hash, or stores it when the node has none yet (first claim wins). It
-// returns ErrWrongPassword when another password was stored first.
-func CheckNodePassword(ctx context.Context, store PasswordStore, node, password string) error {
+// hash, or stores it when the node has none yet (first claim wins) and
+// admit, when not nil, lets a new claim in. It returns ErrWrongPassword
+// when another password was stored first.
+func CheckNodePassword(ctx context.Context, store PasswordStore, node, password string, admit func(context.Context) error) error {
 	for range 2 {
 		hash, err := store.Get(ctx, node)
 		if errors.Is(err, ErrNoPassword) {
+			if admit != nil {
+				if err := admit(ctx); err != nil {
+					return fmt.Errorf("node %s: %w", node, err)
+				}
+			}
 			err = createPassword(ctx, store, node, password)
 			if errors.Is(err, ErrPasswordExists) {
 				continue // lost a race with another claimant: check theirs

@@ -34,7 +34,7 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 	errs := make([]error, 8)
 	var wg sync.WaitGroup
 	for i := range errs {
-		wg.Go(func() { errs[i] = CheckNodePassword(ctx, store, "edge-9", string(rune('a'+i))+"-password") })
+		wg.Go(func() { errs[i] = CheckNodePassword(ctx, store, "edge-9", string(rune('a'+i))+"-password", nil) })
 	}
 	wg.Wait()
 	wins := 0
@@ -56,7 +56,7 @@ func TestSecretStoreRefusesForeignSecret(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Name: SecretName("edge-4"), Namespace: "kube-system"},
 		Data:       map[string][]byte{"hash": []byte("x")},
 	})
-	err := CheckNodePassword(context.Background(), NewSecretStore(kube), "edge-4", "pw")
+	err := CheckNodePassword(context.Background(), NewSecretStore(kube), "edge-4", "pw", nil)
 	if err == nil || errors.Is(err, ErrWrongPassword) || !strings.Contains(err.Error(), "not a node-password secret") {
 		t.Fatalf("want an error about the foreign secret, got %v", err)
 	}

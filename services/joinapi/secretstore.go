@@ -3,6 +3,7 @@ package joinapi
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -67,6 +68,58 @@ func (s *SecretStore) Create(ctx context.Context, node, hash string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("create secret %s/%s: %w", SecretNamespace, sec.Name, err)
+	}
+	return nil
+}
+
+// PendingClaims implements PendingCounter: the node-password Secrets
+// whose node has no Node object.
+func (s *SecretStore) PendingClaims(ctx context.Context) (int, error) {
+	nodes, err := s.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("list nodes: %w", err)
+	}
+	registered := map[string]bool{}
+	for _, n := range nodes.Items {
+		registered[n.Name] = true
+	}
+	claims, err := s.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range claims {
+		if !registered[c] {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// List returns the node names that have a password stored.
+func (s *SecretStore) List(ctx context.Context) ([]string, error) {
+	secrets, err := s.client.CoreV1().Secrets(SecretNamespace).List(ctx, metav1.ListOptions{FieldSelector: "type=" + string(SecretType)})
+	if err != nil {
+		return nil, fmt.Errorf("list node-password secrets: %w", err)
+	}
+	var names []string
+	for _, sec := range secrets.Items {
+		if node, ok := strings.CutSuffix(sec.Name, SecretSuffix); ok {
+			names = append(names, node)
+		}
+	}
+	return names, nil
+}
+
+// Delete removes node's password: the next box to join as node claims
+// the name. A missing password is ErrNoPassword.
+func (s *SecretStore) Delete(ctx context.Context, node string) error {
+	err := s.client.CoreV1().Secrets(SecretNamespace).Delete(ctx, SecretName(node), metav1.DeleteOptions{})
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("secret %s/%s: %w", SecretNamespace, SecretName(node), ErrNoPassword)
+	}
+	if err != nil {
+		return fmt.Errorf("delete secret %s/%s: %w", SecretNamespace, SecretName(node), err)
 	}
 	return nil
 }

@@ -38,7 +38,7 @@ type env struct {
 var cluster = ClusterConfig{ClusterCIDR: "10.42.0.0/16", ServiceCIDR: "10.43.0.0/16", ClusterDNS: "10.43.0.10",
 	ClusterDomain: "cluster.local", FlannelBackend: "vxlan", APIServerPort: 6443}
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, opts ...func(*Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	certs, err := pki.EnsureServer(filepath.Join(dir, "tls"), pki.ServerOptions{
@@ -52,14 +52,18 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e := &env{certs: certs, server: server, agent: agent, kube: fake.NewClientset(), ready: &atomic.Bool{}, apiURL: "https://192.0.2.1:6443"}
-	e.handler, err = New(Config{Certs: certs, ServerToken: server, AgentToken: agent, Passwords: NewSecretStore(e.kube),
+	cfg := Config{Certs: certs, ServerToken: server, AgentToken: agent, Passwords: NewSecretStore(e.kube),
 		Cluster: cluster, APIServerURL: e.apiURL, Logger: slog.New(slog.DiscardHandler), Nodes: NodeAddressesFrom(e.kube),
 		Ready: func(context.Context) error {
 			if !e.ready.Load() {
 				return errNotReady
 			}
 			return nil
-		}})
+		}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.handler, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,10 @@ func startJoinAPI(s joinSettings, log *slog.Logger) (*joinServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("join API client: %w", err)
 	}
+	// client-go's default of 5 requests a second would let a fleet join
+	// at about one node a second (a claim costs four requests); the claim
+	// limits of the join API bound the load instead.
+	restCfg.QPS, restCfg.Burst = 100, 200
 	client, err := kubernetes.NewForConfig(restCfg)
 	if err != nil {
 		return nil, fmt.Errorf("join API client: %w", err)

@@ -37,20 +37,7 @@ const (
 func checkAgentTokenLimits(t *testing.T, s *server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	base := fmt.Sprintf("https://127.0.0.1:%d", s.ports.supervisor)
-	agentTok, err := token.ReadFile(filepath.Join(s.dir, "server", "agent-token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	caPEM, err := os.ReadFile(filepath.Join(s.dir, "server", "tls", "server-ca.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := joinapi.NewClient(base, agentTok, caPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := agentClient(t, s)
 	admin := s.client()
 	other := registerNode(t, admin, "edge-other", "10.77.0.2")
 
@@ -138,6 +125,25 @@ func waitForbidden(t *testing.T, try func() error) {
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+// agentClient is a join API client holding the server's agent token.
+func agentClient(t *testing.T, s *server) *joinapi.Client {
+	t.Helper()
+	agentTok, err := token.ReadFile(filepath.Join(s.dir, "server", "agent-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPEM, err := os.ReadFile(filepath.Join(s.dir, "server", "tls", "server-ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := joinapi.NewClient(fmt.Sprintf("https://127.0.0.1:%d", s.ports.supervisor), agentTok, caPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }
 
 // registerNode creates a Node with an InternalIP, as a kubelet would.
