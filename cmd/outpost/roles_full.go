@@ -10,6 +10,7 @@ func roleCommands() []command {
 		{"agent", "join a server and run a node: containerd, kubelet, kube-proxy, flannel", runAgent},
 		{"kubectl", "upstream kubectl, built in (also as a link named kubectl)", runKubectl},
 		{"node", "list, release or register the node names boxes claim when they join", runNode},
+		{"token", "rotate the agent token (outpost token rotate) with the server token", runToken},
 		{"kubeconfig", "fetch an admin kubeconfig from a server's join API with the server token", runKubeconfig},
 	}
 }

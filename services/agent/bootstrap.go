@@ -28,6 +28,8 @@ type node struct {
 	Cluster   joinapi.ClusterConfig
 	APIServer string // https://HOST:6443
 	Files     files
+	// ID is what the node tells the join API about itself.
+	ID *joinapi.NodeIdentity
 }
 
 // files are the paths of the agent's credentials under DIR/agent.
@@ -100,23 +102,38 @@ func joinOnce(ctx context.Context, o *Options, tok token.Token, log *slog.Logger
 	}
 	defer c.Close()
 	cc, err := c.Config(ctx)
+	if isUnauthorized(err) {
+		return o.rejoin(ctx, c, log)
+	}
 	if err != nil {
 		return nil, err
 	}
-	n, err := o.newNode(cc)
+	n, id, err := o.identity(cc)
 	if err != nil {
 		return nil, err
 	}
-	password, err := nodePassword(o.NodePasswordFile)
-	if err != nil {
-		return nil, err
-	}
-	id := &joinapi.NodeIdentity{Name: n.Name, Password: password, IPs: []net.IP{n.IP}}
 	if err := fetchCredentials(ctx, c, id, caPEM, n); err != nil {
+		return nil, err
+	}
+	if err := saveCluster(o.agentDir(clusterFile), cc); err != nil {
 		return nil, err
 	}
 	log.Info("joined the cluster", "server", o.Server, "node", n.Name, "ip", n.IP, "apiserver", n.APIServer)
 	return n, writeKubeconfigs(n)
+}
+
+// identity is the node and what it tells the join API about itself.
+func (o *Options) identity(cc joinapi.ClusterConfig) (*node, *joinapi.NodeIdentity, error) {
+	n, err := o.newNode(cc)
+	if err != nil {
+		return nil, nil, err
+	}
+	password, err := nodePassword(o.NodePasswordFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	n.ID = &joinapi.NodeIdentity{Name: n.Name, Password: password, IPs: []net.IP{n.IP}}
+	return n, n.ID, nil
 }
 
 // newNode works out the node's name, address and the apiserver URL: the
@@ -164,13 +181,22 @@ func fetchCredentials(ctx context.Context, c *joinapi.Client, id *joinapi.NodeId
 			return fmt.Errorf("agent credentials: %w", err)
 		}
 	}
+	if err := certify(ctx, c, id, "client-kube-proxy.crt", f.ProxyCert, f.ProxyKey); err != nil {
+		return err
+	}
+	return certifyNode(ctx, c, id, f, "")
+}
+
+// certifyNode gets the node's own certificates (kubelet serving and
+// client, controller) from the routes under prefix: "" with the join
+// token, joinapi.RenewPath with the node password alone.
+func certifyNode(ctx context.Context, c *joinapi.Client, id *joinapi.NodeIdentity, f files, prefix string) error {
 	for _, r := range []struct{ route, cert, key string }{
 		{"serving-kubelet.crt", f.ServingCert, f.ServingKey},
 		{"client-kubelet.crt", f.ClientCert, f.ClientKey},
-		{"client-kube-proxy.crt", f.ProxyCert, f.ProxyKey},
 		{"client-controller.crt", f.ControllerCert, f.ControllerKey},
 	} {
-		if err := certify(ctx, c, id, r.route, r.cert, r.key); err != nil {
+		if err := certify(ctx, c, id, prefix+r.route, r.cert, r.key); err != nil {
 			return err
 		}
 	}

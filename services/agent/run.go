@@ -29,6 +29,9 @@ func Run(ctx context.Context, o *Options, log *slog.Logger) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if tok, err := o.token(); err == nil {
+		go o.keepCertsFresh(ctx, n, tok, log)
+	}
 	if !o.NoTunnel {
 		go o.runTunnel(ctx, n, log)
 	}

@@ -31,6 +31,7 @@ func NodeAddressesFrom(client kubernetes.Interface) NodeAddresses {
 		}
 		out := map[string][]string{}
 		for _, n := range nodes.Items {
+			out[n.Name] = []string{}
 			for _, a := range n.Status.Addresses {
 				switch a.Type {
 				case corev1.NodeInternalIP, corev1.NodeExternalIP, corev1.NodeHostName:

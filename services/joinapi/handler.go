@@ -47,6 +47,9 @@ type Config struct {
 	// Nodes lists the addresses of the registered nodes, so that no node
 	// gets a serving certificate for another's; nil checks none.
 	Nodes NodeAddresses
+	// RotateAgent stores a new agent token (AgentTokenPath); nil means
+	// the route answers 404.
+	RotateAgent RotateAgentFunc
 	// Claims bounds new node-name claims; the zero value means
 	// DefaultClaimLimits.
 	Claims ClaimLimits
@@ -56,7 +59,7 @@ type Config struct {
 
 type handler struct {
 	cfg    Config
-	auth   authenticator
+	auth   *authenticator
 	claims *claimGate
 	server serverNames
 	log    *slog.Logger
@@ -91,11 +94,13 @@ func (h *handler) routes() *http.ServeMux {
 	server := func(f http.HandlerFunc) http.HandlerFunc { return h.auth.require(roleServer, f) }
 	mux.HandleFunc("GET /cacerts", anonymous(h.pem(h.cfg.Certs.ServerCA.CertPEM)))
 	mux.HandleFunc("GET /ping", anonymous(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "pong") }))
-	mux.HandleFunc("POST "+Prefix+"serving-kubelet.crt", node(h.signNode(h.cfg.Certs.KubeletCA, pki.UsageServer)))
-	mux.HandleFunc("POST "+Prefix+"client-kubelet.crt", node(h.signNode(h.cfg.Certs.ClientCA, pki.UsageClient)))
+	for _, c := range h.nodeCerts() {
+		mux.HandleFunc("POST "+Prefix+c.route, node(h.signNode(c, h.checkPassword)))
+		mux.HandleFunc("POST "+Prefix+RenewPath+c.route, h.signNode(c, h.checkRegistered))
+	}
 	mux.HandleFunc("GET "+Prefix+"client-kube-proxy.crt", node(h.kubeProxyPair))
 	mux.HandleFunc("POST "+Prefix+"client-kube-proxy.crt", node(h.signKubeProxy))
-	mux.HandleFunc("POST "+Prefix+"client-controller.crt", node(h.signController))
+	mux.HandleFunc("POST "+Prefix+AgentTokenPath, server(h.rotateAgentToken))
 	mux.HandleFunc("GET "+Prefix+"client-ca.crt", node(h.pem(h.cfg.Certs.ClientCA.CertPEM)))
 	mux.HandleFunc("GET "+Prefix+"server-ca.crt", node(h.pem(h.cfg.Certs.ServerCA.CertPEM)))
 	mux.HandleFunc("GET "+Prefix+"config", node(h.config))
@@ -122,29 +127,62 @@ func (h *handler) pem(data []byte) http.HandlerFunc {
 	}
 }
 
-// signNode signs a kubelet certificate for the node named in the request
-// once its node password checks out.
-func (h *handler) signNode(ca *pki.CA, usage pki.Usage) http.HandlerFunc {
+// nodeCert is one certificate a node gets for a key of its own.
+type nodeCert struct {
+	route   string
+	ca      *pki.CA
+	serving bool // a kubelet serving certificate: its names and IPs are checked
+	spec    func(nodeRequest) pki.LeafSpec
+}
+
+// NodeCertValidity is how long a node's client certificates (kubelet,
+// controller) are valid. The agent renews them at half their life, with
+// its node password (RenewPath) once the join token no longer works: a
+// node deleted from the cluster cannot renew, so what it holds stops
+// working within this time.
+const NodeCertValidity = 24 * time.Hour
+
+// An agent's own controllers (flannel) act as ControllerUserPrefix+NODE
+// in ControllerGroup: a certificate per node, behind its node password.
+// The server's rbac add-on lets the group read every node and change only
+// the Node its user name names.
+const (
+	ControllerUserPrefix = "system:outpost-controller:"
+	ControllerGroup      = "system:outpost-controllers"
+)
+
+func (h *handler) nodeCerts() []nodeCert {
+	c := h.cfg.Certs
+	return []nodeCert{
+		{"serving-kubelet.crt", c.KubeletCA, true, func(r nodeRequest) pki.LeafSpec {
+			return pki.LeafSpec{CN: "system:node:" + r.name, O: []string{"system:nodes"}, Usage: pki.UsageServer,
+				DNSNames: []string{r.name}, IPs: r.ips}
+		}},
+		{"client-kubelet.crt", c.ClientCA, false, func(r nodeRequest) pki.LeafSpec {
+			return pki.LeafSpec{CN: "system:node:" + r.name, O: []string{"system:nodes"}, Usage: pki.UsageClient,
+				Validity: NodeCertValidity}
+		}},
+		{"client-controller.crt", c.ClientCA, false, func(r nodeRequest) pki.LeafSpec {
+			return pki.LeafSpec{CN: ControllerUserPrefix + r.name, O: []string{ControllerGroup}, Usage: pki.UsageClient,
+				Validity: NodeCertValidity}
+		}},
+	}
+}
+
+// signNode signs c for the node named in the request once its claims
+// and then its node password (check) pass.
+func (h *handler) signNode(c nodeCert, check func(http.ResponseWriter, *http.Request, nodeRequest) bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		req, err := parseNodeRequest(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		if !h.checkClaims(w, r, req, usage == pki.UsageServer) || !h.checkPassword(w, r, req) {
+		if !h.checkClaims(w, r, req, c.serving) || !check(w, r, req) {
 			return
 		}
-		h.sign(w, r, ca, req.csr, nodeSpec(req, usage))
+		h.sign(w, r, c.ca, req.csr, c.spec(req))
 	}
-}
-
-func nodeSpec(req nodeRequest, usage pki.Usage) pki.LeafSpec {
-	spec := pki.LeafSpec{CN: "system:node:" + req.name, O: []string{"system:nodes"}, Usage: usage}
-	if usage == pki.UsageServer {
-		spec.DNSNames = []string{req.name}
-		spec.IPs = req.ips
-	}
-	return spec
 }
 
 func (h *handler) checkPassword(w http.ResponseWriter, r *http.Request, req nodeRequest) bool {
@@ -183,27 +221,6 @@ func (h *handler) signKubeProxy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.sign(w, r, h.cfg.Certs.ClientCA, csr, pki.LeafSpec{CN: "system:kube-proxy", Usage: pki.UsageClient})
-}
-
-// An agent's own controllers (flannel) act as ControllerUserPrefix+NODE
-// in ControllerGroup: a certificate per node, behind its node password.
-// The server's rbac add-on lets the group read every node and change only
-// the Node its user name names.
-const (
-	ControllerUserPrefix = "system:outpost-controller:"
-	ControllerGroup      = "system:outpost-controllers"
-)
-
-func (h *handler) signController(w http.ResponseWriter, r *http.Request) {
-	req, err := parseNodeRequest(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if !h.checkClaims(w, r, req, false) || !h.checkPassword(w, r, req) {
-		return
-	}
-	h.sign(w, r, h.cfg.Certs.ClientCA, req.csr, pki.LeafSpec{CN: ControllerUserPrefix + req.name, O: []string{ControllerGroup}, Usage: pki.UsageClient})
 }
 
 func (h *handler) sign(w http.ResponseWriter, r *http.Request, ca *pki.CA, csr *x509.CertificateRequest, spec pki.LeafSpec) {

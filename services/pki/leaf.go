@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"cmp"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -37,6 +38,9 @@ type LeafSpec struct {
 	DNSNames []string
 	IPs      []net.IP
 	Usage    Usage
+	// Validity is how long the certificate is valid; zero means
+	// LeafValidity.
+	Validity time.Duration
 }
 
 func (s LeafSpec) validate() error {
@@ -101,7 +105,7 @@ func (ca *CA) issue(pub crypto.PublicKey, spec LeafSpec) ([]byte, error) {
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: spec.CN, Organization: slices.Clone(spec.O)},
 		NotBefore:    t.Add(-time.Minute),
-		NotAfter:     t.Add(LeafValidity),
+		NotAfter:     t.Add(cmp.Or(spec.Validity, LeafValidity)),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  spec.extKeyUsage(),
 		DNSNames:     slices.Clone(spec.DNSNames),

@@ -34,6 +34,7 @@ type joinSettings struct {
 	Cluster                 joinapi.ClusterConfig
 	APIServerURL            string // in the admin kubeconfig the join API serves
 	Tunnel                  joinapi.TunnelServer
+	RotateAgent             joinapi.RotateAgentFunc
 }
 
 // startJoinAPI serves the join API over TLS (serving-supervisor, from
@@ -55,6 +56,7 @@ func startJoinAPI(s joinSettings, log *slog.Logger) (*joinServer, error) {
 		Certs: s.Certs, ServerToken: s.ServerToken, AgentToken: s.AgentToken,
 		Passwords: joinapi.NewSecretStore(client), Cluster: s.Cluster, Logger: log,
 		APIServerURL: s.APIServerURL, Tunnel: s.Tunnel, Nodes: joinapi.NodeAddressesFrom(client),
+		RotateAgent: s.RotateAgent,
 	})
 	if err != nil {
 		return nil, err

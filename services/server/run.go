@@ -149,6 +149,9 @@ func (b *boot) withStorage(backend *datastore.Backend) controlplane.Config {
 func (b *boot) front() (*joinServer, error) {
 	settings := b.o.joinSettings(b.addrs, b.certs, b.serverTok, b.agentTok, b.creds)
 	settings.Tunnel = b.tunnel.server
+	settings.RotateAgent = func(_ context.Context, secret string) (token.Token, error) {
+		return token.RotateAgent(b.dd.Server(), secret, b.serverTok, b.certs.ServerCA.CertPEM)
+	}
 	js, err := startJoinAPI(settings, b.log)
 	if err != nil {
 		return nil, err

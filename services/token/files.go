@@ -15,6 +15,10 @@ import (
 const (
 	ServerFile = "token"
 	AgentFile  = "agent-token"
+	// RotatedFile marks an agent token set by RotateAgent: from then on
+	// the stored one wins over an --agent-token the server is started
+	// with (its provisioning still carries the old one).
+	RotatedFile = "agent-token.rotated"
 )
 
 // ErrMismatch is wrapped by EnsureServer's error when a given token differs
@@ -53,6 +57,10 @@ func EnsureServer(serverDir, given, givenAgent string, caPEM []byte) (server, ag
 	server, writeServer, err := resolve(serverPath, given, UserServer, caPEM)
 	if err != nil {
 		return Token{}, Token{}, err
+	}
+	if givenAgent != "" && rotated(serverDir) {
+		slog.Default().Warn("--agent-token ignored: the agent token was rotated (outpost token rotate); the rotated one is kept", "file", agentPath)
+		givenAgent = ""
 	}
 	agent, writeAgent, err := resolve(agentPath, givenAgent, UserNode, caPEM)
 	if err != nil {
@@ -147,4 +155,38 @@ func write(path string, t Token) error {
 		return fmt.Errorf("store token: %w", err)
 	}
 	return nil
+}
+
+// rotated tells whether the agent token in serverDir was set by
+// RotateAgent.
+func rotated(serverDir string) bool {
+	_, err := os.Stat(filepath.Join(serverDir, RotatedFile))
+	return err == nil
+}
+
+// RotateAgent replaces the agent token stored in serverDir with one of
+// secret given (a random one when empty) and returns it. Nodes that
+// joined keep their certificates; new joins need the new token. The
+// server token's secret is refused, as EnsureServer refuses it.
+func RotateAgent(serverDir, given string, server Token, caPEM []byte) (Token, error) {
+	var agent Token
+	var err error
+	if given == "" {
+		agent, err = Generate(UserNode, caPEM)
+	} else if agent, err = checkGiven(given, UserNode, caPEM); err == nil {
+		agent, err = New(UserNode, agent.secret, caPEM)
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("rotate agent token: %w", err)
+	}
+	if agent.Secret() == server.Secret() {
+		return Token{}, errors.New("rotate agent token: the new secret is the server token's; choose another")
+	}
+	if err := pki.WriteFileAtomic(filepath.Join(serverDir, RotatedFile), []byte("the agent token was rotated; --agent-token is ignored\n"), 0o600); err != nil {
+		return Token{}, fmt.Errorf("rotate agent token: %w", err)
+	}
+	if err := write(filepath.Join(serverDir, AgentFile), agent); err != nil {
+		return Token{}, fmt.Errorf("rotate agent token: %w", err)
+	}
+	return agent, nil
 }

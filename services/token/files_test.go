@@ -178,3 +178,34 @@ func TestEnsureServerRefusesAgentTokenEqualToServerToken(t *testing.T) {
 		t.Errorf("a refused start wrote %d files", len(entries))
 	}
 }
+
+func TestRotateAgent(t *testing.T) {
+	dir := t.TempDir()
+	ca := []byte("ca-pem")
+	server, agent, err := EnsureServer(dir, "", "first-agent-secret", ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RotateAgent(dir, server.Secret(), server, ca); err == nil {
+		t.Error("rotated to the server token's secret")
+	}
+	rotated, err := RotateAgent(dir, "", server, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rotated.Secret() == agent.Secret() || rotated.User() != UserNode || !rotated.HasCA() {
+		t.Fatalf("rotated token %v", rotated)
+	}
+	// A restart with the provisioning's old --agent-token keeps the new one.
+	_, again, err := EnsureServer(dir, "", "first-agent-secret", ca)
+	if err != nil || again.Secret() != rotated.Secret() {
+		t.Fatalf("restart after rotation: %v %v", again, err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, AgentFile)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("agent token file: %v", err)
+	}
+	chosen, err := RotateAgent(dir, "chosen-agent-secret", server, ca)
+	if err != nil || chosen.Secret() != "chosen-agent-secret" {
+		t.Errorf("rotate to a chosen secret: %v %v", chosen, err)
+	}
+}

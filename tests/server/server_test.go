@@ -48,6 +48,8 @@ func TestSQLite(t *testing.T) {
 	t.Run("CoreDNS add-on", func(t *testing.T) { addonVersions = waitAddons(t, s) })
 	// After the add-ons: the rbac one holds the controllers' role and policy.
 	t.Run("agent token holds no key to the cluster", func(t *testing.T) { checkAgentTokenLimits(t, s) })
+	t.Run("agent token rotation", func(t *testing.T) { checkTokenRotation(t, s) })
+	// Last of the claims: it exhausts the claim limit.
 	t.Run("node names", func(t *testing.T) { checkNodeNames(t, s) })
 	t.Run("second server on the same data dir", func(t *testing.T) {
 		out := runFailing(t, serverArgs(dir, freePorts(t))...)

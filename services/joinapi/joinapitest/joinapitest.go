@@ -4,6 +4,7 @@
 package joinapitest
 
 import (
+	"context"
 	"crypto/tls"
 	"log/slog"
 	"net"
@@ -52,7 +53,10 @@ func Start(t testing.TB, configure ...func(*joinapi.Config)) *Server {
 	cfg := joinapi.Config{Certs: certs, ServerToken: server, AgentToken: agent, Passwords: joinapi.NewSecretStore(s.Kube),
 		Cluster: joinapi.ClusterConfig{ClusterCIDR: "10.42.0.0/16", ServiceCIDR: "10.43.0.0/16", ClusterDNS: "10.43.0.10",
 			ClusterDomain: "cluster.local", FlannelBackend: "vxlan", APIServerPort: 6443},
-		APIServerURL: APIServerURL, Logger: quiet}
+		APIServerURL: APIServerURL, Logger: quiet,
+		RotateAgent: func(_ context.Context, secret string) (token.Token, error) {
+			return token.RotateAgent(dir, secret, server, certs.ServerCA.CertPEM)
+		}}
 	for _, f := range configure {
 		f(&cfg)
 	}
