@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -159,29 +160,46 @@ func (e *Egress) handle(c net.Conn) {
 	defer c.Close()
 	c.SetReadDeadline(time.Now().Add(requestTimeout))
 	br := bufio.NewReader(c)
-	req, err := http.ReadRequest(br)
+	addr, code, err := readConnect(br)
 	if err != nil {
+		reply(c, code, err.Error())
 		return
 	}
 	c.SetReadDeadline(time.Time{})
-	if req.Method != http.MethodConnect {
-		reply(c, http.StatusMethodNotAllowed, "only CONNECT is served here")
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-	backend, via, err := e.s.DialEgress(ctx, req.Host)
+	backend, via, err := e.s.DialEgress(ctx, addr)
 	cancel()
 	if err != nil {
-		e.s.log.Debug("egress: dial failed", "addr", req.Host, "via", via, "err", err)
+		e.s.log.Debug("egress: dial failed", "addr", addr, "via", via, "err", err)
 		reply(c, http.StatusBadGateway, err.Error())
 		return
 	}
 	defer backend.Close()
-	e.s.log.Debug("egress", "addr", req.Host, "via", via)
+	e.s.log.Debug("egress", "addr", addr, "via", via)
 	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
 		return
 	}
 	pipe(&bufferedConn{Conn: c, r: br}, backend)
+}
+
+// readConnect reads one request and returns the host:port a CONNECT
+// asks for, or the status to refuse it with.
+func readConnect(br *bufio.Reader) (addr string, code int, err error) {
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return "", http.StatusBadRequest, fmt.Errorf("malformed request: %w", err)
+	}
+	if req.Method != http.MethodConnect {
+		return "", http.StatusMethodNotAllowed, errors.New("only CONNECT is served here")
+	}
+	_, port, err := net.SplitHostPort(req.Host)
+	if err != nil {
+		return "", http.StatusBadRequest, fmt.Errorf("CONNECT target %q: %w", req.Host, err)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		return "", http.StatusBadRequest, fmt.Errorf("CONNECT target %q: port %q is not 1-65535", req.Host, port)
+	}
+	return req.Host, 0, nil
 }
 
 // reply writes a short HTTP answer that ends the exchange.
