@@ -45,5 +45,5 @@ func (o *Options) tunnelClient(n *node, log *slog.Logger) (*tunnel.Client, error
 	}
 	ips := []net.IP{n.IP}
 	ep := jc.TunnelEndpoint(&joinapi.NodeIdentity{Name: n.Name, Password: password, IPs: ips})
-	return &tunnel.Client{URL: ep.URL, Header: ep.Header, TLS: ep.TLS, NodeIPs: ips, Logger: log}, nil
+	return &tunnel.Client{URL: ep.URL, RenewURL: ep.RenewURL, Header: ep.Header, TLS: ep.TLS, NodeIPs: ips, Logger: log}, nil
 }

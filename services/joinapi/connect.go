@@ -20,28 +20,31 @@ type TunnelServer interface {
 
 // connect hands an agent's websocket to the tunnel server once the node
 // password checks out, as for its certificates.
-func (h *handler) connect(w http.ResponseWriter, r *http.Request) {
-	if h.cfg.Tunnel == nil {
-		http.Error(w, "this server keeps no agent tunnels", http.StatusNotFound)
-		return
+func (h *handler) connect(check func(http.ResponseWriter, *http.Request, nodeRequest) bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.cfg.Tunnel == nil {
+			http.Error(w, "this server keeps no agent tunnels", http.StatusNotFound)
+			return
+		}
+		name, password, err := nodeHeaders(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		req := nodeRequest{name: name, password: password}
+		if !h.checkClaims(w, r, req, false) || !check(w, r, req) {
+			return
+		}
+		h.cfg.Tunnel.ServeAgent(w, r, name)
 	}
-	name, password, err := nodeHeaders(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	req := nodeRequest{name: name, password: password}
-	if !h.checkClaims(w, r, req, false) || !h.checkPassword(w, r, req) {
-		return
-	}
-	h.cfg.Tunnel.ServeAgent(w, r, name)
 }
 
 // TunnelEndpoint is where and how an agent opens its tunnel.
 type TunnelEndpoint struct {
-	URL    string      // wss://HOST:PORT/v1-outpost/connect
-	Header http.Header // token, node name, password and IPs: secret
-	TLS    *tls.Config // trusts the server CA only
+	URL      string      // wss://HOST:PORT/v1-outpost/connect
+	RenewURL string      // the same with the node password alone (RenewPath)
+	Header   http.Header // token, node name, password and IPs: secret
+	TLS      *tls.Config // trusts the server CA only
 }
 
 // TunnelEndpoint returns the tunnel route of this join API with the
@@ -51,5 +54,6 @@ func (c *Client) TunnelEndpoint(node *NodeIdentity) TunnelEndpoint {
 	if t, ok := c.hc.Transport.(*http.Transport); ok && t.TLSClientConfig != nil {
 		cfg = t.TLSClientConfig.Clone()
 	}
-	return TunnelEndpoint{URL: "wss://" + strings.TrimPrefix(c.base, "https://") + Prefix + ConnectPath, Header: c.headers(node), TLS: cfg}
+	base := "wss://" + strings.TrimPrefix(c.base, "https://") + Prefix
+	return TunnelEndpoint{URL: base + ConnectPath, RenewURL: base + RenewPath + ConnectPath, Header: c.headers(node), TLS: cfg}
 }

@@ -106,7 +106,8 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET "+Prefix+"config", node(h.config))
 	mux.HandleFunc("GET "+Prefix+"readyz", node(h.readyz))
 	mux.HandleFunc("GET "+Prefix+KubeconfigPath, server(h.adminKubeconfig))
-	mux.HandleFunc("GET "+Prefix+ConnectPath, node(h.connect))
+	mux.HandleFunc("GET "+Prefix+ConnectPath, node(h.connect(h.checkPassword)))
+	mux.HandleFunc("GET "+Prefix+RenewPath+ConnectPath, h.connect(h.checkRegistered))
 	return mux
 }
 

@@ -30,6 +30,10 @@ const handshakeTimeout = 15 * time.Second
 type Client struct {
 	// URL is the join API's tunnel route, wss://HOST:PORT/v1-outpost/connect.
 	URL string
+	// RenewURL, when set, is the route that needs only the node password
+	// of a registered node; the client moves to it when URL answers 401
+	// (the join token was rotated).
+	RenewURL string
 	// Header authenticates the agent (token, node name and password, node
 	// IPs). It holds secrets: it is never logged.
 	Header http.Header
@@ -80,6 +84,11 @@ func (c *Client) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if c.renew(err) {
+			log.Warn("agent tunnel: the join token was refused (rotated?); connecting with the node password", "url", c.RenewURL)
+			c.URL = c.RenewURL
+			continue
+		}
 		if up {
 			wait, lastErr = minWait, ""
 		}
@@ -100,6 +109,12 @@ func (c *Client) Run(ctx context.Context) {
 		}
 		wait = min(2*wait, maxWait)
 	}
+}
+
+// renew tells whether err calls for RenewURL.
+func (c *Client) renew(err error) bool {
+	var he *HandshakeError
+	return errors.As(err, &he) && he.Code == http.StatusUnauthorized && c.RenewURL != "" && c.URL != c.RenewURL
 }
 
 // connect opens one tunnel and serves it until it closes. up tells

@@ -164,7 +164,7 @@ func (e *env) client(node, password string, tok ...string) *Client {
 		e.t.Fatal(err)
 	}
 	ep := jc.TunnelEndpoint(&joinapi.NodeIdentity{Name: node, Password: password, IPs: []net.IP{nodeIP}})
-	return &Client{URL: ep.URL, Header: ep.Header, TLS: ep.TLS, NodeIPs: []net.IP{nodeIP}, Logger: quiet,
+	return &Client{URL: ep.URL, RenewURL: ep.RenewURL, Header: ep.Header, TLS: ep.TLS, NodeIPs: []net.IP{nodeIP}, Logger: quiet,
 		MinRetry: 20 * time.Millisecond, MaxRetry: 200 * time.Millisecond,
 		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			e.agent.add(addr)
@@ -497,5 +497,27 @@ func TestEgressSocketIsPrivate(t *testing.T) {
 	}
 	if _, err := e.tun.ListenEgress("/" + strings.Repeat("x", 120)); err == nil {
 		t.Error("a socket path too long for sun_path was accepted")
+	}
+}
+
+// TestTunnelAfterTokenRotation: a node that joined holds a token the
+// server no longer takes (401); its tunnel moves to the route that needs
+// only its node password, and a box that never claimed the name gets no
+// tunnel that way.
+func TestTunnelAfterTokenRotation(t *testing.T) {
+	e := newEnv(t)
+	// edge-1 joined: its name is claimed with its password.
+	if err := joinapi.CheckNodePassword(context.Background(), joinapi.NewSecretStore(e.js.Kube), "edge-1", "pw-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	rotated := e.client("edge-1", "pw-1", "an-old-rotated-secret")
+	e.run(rotated)
+	waitFor(t, "tunnel of edge-1 with the node password", func() bool { return e.tun.Connected("edge-1") })
+	stranger := e.client("edge-9", "pw-9", "an-old-rotated-secret")
+	stranger.URL = stranger.RenewURL
+	_, err := stranger.connect(context.Background(), quiet)
+	var he *HandshakeError
+	if !errors.As(err, &he) || he.Code != http.StatusForbidden {
+		t.Errorf("an unclaimed name on the renewal route: %v, want 403", err)
 	}
 }
