@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -119,7 +120,14 @@ func TestAgentJoins(t *testing.T) {
 	}
 	server.CheckNoRestarts(t)
 	agent.CheckNoRestarts(t)
-	t.Run("AgentReboots", func(t *testing.T) { testAgentReboots(t, server, agent, edge) })
+	t.Run("AgentReboots", func(t *testing.T) { testAgentReboots(t, server, agent, edge, `outpost: agent: joined the cluster`) })
+	// The agent keeps the token it was given; after a rotation it is
+	// refused, and the node goes on with its node password: through a
+	// reboot of its own, and (its tunnel) through the server's.
+	t.Run("AgentRebootsAfterTokenRotation", func(t *testing.T) {
+		rotateAgentToken(t, server, secret)
+		testAgentReboots(t, server, agent, edge, `renewed this node's certificates with its node password`)
+	})
 	t.Run("ServerReboots", func(t *testing.T) { testServerReboots(t, server, agent, edge) })
 }
 
@@ -144,13 +152,25 @@ func (n *node) reboot(t *testing.T) (since int, at time.Time) {
 	return since, at
 }
 
+// rotateAgentToken runs outpost token rotate on the host against the
+// server's forwarded join API, with the server token.
+func rotateAgentToken(t *testing.T, server *node, secret string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "token")
+	vm.WriteFile(t, file, secret+"\n")
+	out, err := vm.Run(vm.CmdTimeout, binary, "token", "rotate", "--server", fmt.Sprintf("https://127.0.0.1:%d", server.Join), "--token-file", file)
+	if err != nil || !strings.Contains(out, "::node:") {
+		t.Fatalf("outpost token rotate: %v\n%s", err, out)
+	}
+}
+
 // testAgentReboots reboots the agent: it comes back with its state (node
-// password, certificates), joins again without a 403 and as the same
-// Node, and its pod runs again.
-func testAgentReboots(t *testing.T, server, agent *node, pod string) {
+// password, certificates), joins again (the console says joined) without
+// a 403 and as the same Node, and its pod runs again.
+func testAgentReboots(t *testing.T, server, agent *node, pod, joined string) {
 	before := agent.identity(t, server)
 	since, at := agent.reboot(t)
-	agent.VM.Expect(`outpost: agent: joined the cluster`, vm.ReadyTimeout)
+	agent.VM.Expect(joined, vm.ReadyTimeout)
 	server.WaitReadySince(t, agent.Name, at)
 	if after := agent.identity(t, server); after != before {
 		t.Errorf("the agent's identity changed across a reboot: %+v, before %+v", after, before)
