@@ -83,11 +83,7 @@ func serverToken(file string) (token.Token, error) {
 // and fetches the admin kubeconfig, pointing at apiServer when given. The
 // errors say what the server's refusal means.
 func fetchAdminKubeconfig(ctx context.Context, joinURL string, tok token.Token, apiServer string) ([]byte, error) {
-	ca, err := joinapi.FetchCA(ctx, joinURL, tok)
-	if err != nil {
-		return nil, err
-	}
-	c, err := joinapi.NewClient(joinURL, tok, ca)
+	c, err := pinnedClient(ctx, joinURL, tok)
 	if err != nil {
 		return nil, err
 	}
@@ -103,4 +99,14 @@ func fetchAdminKubeconfig(ctx context.Context, joinURL string, tok token.Token, 
 		return nil, errors.New("this token is an agent token: admin access needs the server token (403)")
 	}
 	return nil, fmt.Errorf("fetch the admin kubeconfig from %s: %w", joinURL, err)
+}
+
+// pinnedClient is a join API client that trusts the server's CA only once
+// its hash matches tok's (joinapi.FetchCA).
+func pinnedClient(ctx context.Context, joinURL string, tok token.Token) (*joinapi.Client, error) {
+	ca, err := joinapi.FetchCA(ctx, joinURL, tok)
+	if err != nil {
+		return nil, err
+	}
+	return joinapi.NewClient(joinURL, tok, ca)
 }

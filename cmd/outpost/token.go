@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/outpost-os/outpost/services/joinapi"
 	"github.com/outpost-os/outpost/services/server"
 	"github.com/outpost-os/outpost/services/token"
 )
@@ -63,11 +62,7 @@ func defaultServerTokenFile() string {
 }
 
 func rotateAgentToken(ctx context.Context, joinURL string, tok token.Token, secret string) (token.Token, error) {
-	ca, err := joinapi.FetchCA(ctx, joinURL, tok)
-	if err != nil {
-		return token.Token{}, err
-	}
-	c, err := joinapi.NewClient(joinURL, tok, ca)
+	c, err := pinnedClient(ctx, joinURL, tok)
 	if err != nil {
 		return token.Token{}, err
 	}

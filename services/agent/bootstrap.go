@@ -108,11 +108,11 @@ func joinOnce(ctx context.Context, o *Options, tok token.Token, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	n, id, err := o.identity(cc)
+	n, err := o.identity(cc)
 	if err != nil {
 		return nil, err
 	}
-	if err := fetchCredentials(ctx, c, id, caPEM, n); err != nil {
+	if err := fetchCredentials(ctx, c, n.ID, caPEM, n); err != nil {
 		return nil, err
 	}
 	if err := saveCluster(o.agentDir(clusterFile), cc); err != nil {
@@ -122,18 +122,19 @@ func joinOnce(ctx context.Context, o *Options, tok token.Token, log *slog.Logger
 	return n, writeKubeconfigs(n)
 }
 
-// identity is the node and what it tells the join API about itself.
-func (o *Options) identity(cc joinapi.ClusterConfig) (*node, *joinapi.NodeIdentity, error) {
+// identity is the node with what it tells the join API about itself
+// (ID).
+func (o *Options) identity(cc joinapi.ClusterConfig) (*node, error) {
 	n, err := o.newNode(cc)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	password, err := nodePassword(o.NodePasswordFile)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	n.ID = &joinapi.NodeIdentity{Name: n.Name, Password: password, IPs: []net.IP{n.IP}}
-	return n, n.ID, nil
+	return n, nil
 }
 
 // newNode works out the node's name, address and the apiserver URL: the

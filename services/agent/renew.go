@@ -60,11 +60,11 @@ func (o *Options) rejoin(ctx context.Context, c *joinapi.Client, log *slog.Logge
 	if err != nil {
 		return nil, fmt.Errorf("the server refused the join token (401) and this node has not joined before (%v): give it the cluster's current agent token", err)
 	}
-	n, id, err := o.identity(cc)
+	n, err := o.identity(cc)
 	if err != nil {
 		return nil, err
 	}
-	if err := certifyNode(ctx, c, id, n.Files, joinapi.RenewPath); err != nil {
+	if err := certifyNode(ctx, c, n.ID, n.Files, joinapi.RenewPath); err != nil {
 		return nil, fmt.Errorf("the server refused the join token (rotated?) and the renewal with the node password: %w", err)
 	}
 	log.Warn("the server refused the join token (rotated?); renewed this node's certificates with its node password. Give the box the new token before it must join again", "node", n.Name)

@@ -156,11 +156,11 @@ func (h *handler) nodeCerts() []nodeCert {
 	c := h.cfg.Certs
 	return []nodeCert{
 		{"serving-kubelet.crt", c.KubeletCA, true, func(r nodeRequest) pki.LeafSpec {
-			return pki.LeafSpec{CN: "system:node:" + r.name, O: []string{"system:nodes"}, Usage: pki.UsageServer,
+			return pki.LeafSpec{CN: kubeletUser(r), O: []string{"system:nodes"}, Usage: pki.UsageServer,
 				DNSNames: []string{r.name}, IPs: r.ips}
 		}},
 		{"client-kubelet.crt", c.ClientCA, false, func(r nodeRequest) pki.LeafSpec {
-			return pki.LeafSpec{CN: "system:node:" + r.name, O: []string{"system:nodes"}, Usage: pki.UsageClient,
+			return pki.LeafSpec{CN: kubeletUser(r), O: []string{"system:nodes"}, Usage: pki.UsageClient,
 				Validity: NodeCertValidity}
 		}},
 		{"client-controller.crt", c.ClientCA, false, func(r nodeRequest) pki.LeafSpec {
@@ -169,6 +169,9 @@ func (h *handler) nodeCerts() []nodeCert {
 		}},
 	}
 }
+
+// kubeletUser is the user name the Node authorizer knows a kubelet by.
+func kubeletUser(r nodeRequest) string { return "system:node:" + r.name }
 
 // signNode signs c for the node named in the request once its claims
 // and then its node password (check) pass.
