@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outpost-os/outpost/init/phase"
 	"github.com/outpost-os/outpost/services/clock"
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/metadata"
@@ -57,12 +58,35 @@ func (s *init2) networkPhase(ctx context.Context) error {
 			cfg = c.Network
 		}
 	}
-	st, err := network.Up(ctx, cfg, network.Options{Hostname: hostname, Logger: s.log})
+	s.endNetwork()
+	s.node.net = nil
+	nctx, stop := context.WithCancel(ctx)
+	s.stopNetwork = stop
+	st, err := network.Up(nctx, cfg, network.Options{Hostname: hostname, Logger: s.log})
 	if st != nil {
 		s.node.net = st
 		s.reportNetwork()
 	}
 	return err
+}
+
+// networkStopTimeout bounds the wait for the last network phase's DHCP
+// clients to stop.
+const networkStopTimeout = 10 * time.Second
+
+// endNetwork stops what an earlier network phase started and waits for it.
+func (s *init2) endNetwork() {
+	if s.stopNetwork == nil {
+		return
+	}
+	s.stopNetwork()
+	if s.node.net != nil {
+		select {
+		case <-s.node.net.Done():
+		case <-time.After(networkStopTimeout):
+			fmt.Fprintf(s.console, "outpost: network: the earlier DHCP clients still run after %s\n", networkStopTimeout)
+		}
+	}
 }
 
 func (s *init2) reportNetwork() {
@@ -125,8 +149,9 @@ func (s *init2) ntpServers() []string {
 }
 
 // waitForConfig runs in maintenance mode: it polls the metadata sources
-// until one gives a usable configuration, then applies it and starts the
-// role.
+// until one gives a usable configuration, then runs the boot phases again
+// from the network phase, so the new configuration's network, clock and
+// role are applied as at a boot that had it from the start.
 func (s *init2) waitForConfig(ctx context.Context) {
 	const interval = 10 * time.Second
 	select { // the boot has just looked at every source
@@ -142,12 +167,12 @@ func (s *init2) waitForConfig(ctx context.Context) {
 	}
 	s.node.cfg, s.node.maint = res.Config, nil
 	fmt.Fprintln(s.console, "outpost: configuration found; leaving maintenance mode")
-	if err := s.applyConfig(); err != nil {
-		fmt.Fprintf(s.console, "outpost: apply configuration: %v\n", err)
+	r := phase.Runner{Out: s.console}
+	if _, err := r.Run(ctx, s.phasesFrom(rerunFrom)); err != nil {
+		fmt.Fprintf(s.console, "outpost: boot failed: %v\n", err)
+		return
 	}
-	if err := s.startRole(ctx); err != nil {
-		fmt.Fprintf(s.console, "outpost: start role: %v\n", err)
-	}
+	fmt.Fprintln(s.console, "outpost: ready: configured after maintenance mode")
 }
 
 // newLogger logs warnings and errors of the services PID 1 runs in

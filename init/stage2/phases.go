@@ -87,12 +87,11 @@ func sysctlPhase(context.Context) error {
 }
 
 func (s *init2) servicesPhase(ctx context.Context) error {
-	var services []supervisor.Service
-	if s.params.Console {
-		services = append(services, s.consoleService())
-	}
-	if err := s.sup.Start(ctx, services); err != nil {
-		return err
+	if s.params.Console && !s.consoleUp {
+		if err := s.sup.Start(ctx, []supervisor.Service{s.consoleService()}); err != nil {
+			return err
+		}
+		s.consoleUp = true
 	}
 	if s.node.maint != nil {
 		return nil

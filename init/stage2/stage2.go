@@ -50,6 +50,12 @@ type init2 struct {
 	reaper  *reap.Reaper
 	sup     *supervisor.Supervisor
 	events  chan shutdown.Kind
+	// consoleUp tells that the debug console runs, so running the phases
+	// again from the network does not start it twice.
+	consoleUp bool
+	// stopNetwork ends what the last network phase started (DHCP
+	// clients), so running it again starts from a clean state.
+	stopNetwork context.CancelFunc
 }
 
 // Run runs stage 2 and never returns.
@@ -71,6 +77,21 @@ func Run(ctx context.Context, console io.Writer, stdin *os.File) {
 		go guard(console, "maintenance", func() { s.waitForConfig(ctx) })
 	}
 	s.loop()
+}
+
+// rerunFrom is where the phases start again when a configuration arrives
+// in maintenance mode: its network, config, clock and role all follow it.
+const rerunFrom = "network"
+
+// phasesFrom is the tail of the phase list from the named phase on.
+func (s *init2) phasesFrom(name string) []phase.Phase {
+	all := s.phases()
+	for i, p := range all {
+		if p.Name == name {
+			return all[i:]
+		}
+	}
+	return nil
 }
 
 func (s *init2) phases() []phase.Phase {

@@ -25,6 +25,9 @@ func Command(ctx context.Context, argv, args []string) error {
 	if err != nil {
 		return err
 	}
+	if o.PrintServices {
+		return PrintServices(os.Stdout, o)
+	}
 	return Run(ctx, o, rolelog.New("agent", rolelog.Console()))
 }
 
@@ -35,6 +38,9 @@ func parseOptions(args []string, inherited roleflags.Secrets, stderr io.Writer) 
 	secrets := []roleflags.Secret{{Dst: &o.Token, Name: flagToken, Env: envToken}}
 	if err := roleflags.Parse(o.flagSet(stderr), args, inherited, secrets, &o.ConfigFile, configKeys); err != nil {
 		return nil, err
+	}
+	if o.PrintServices {
+		return o, nil
 	}
 	if err := o.validate(); err != nil {
 		return nil, err

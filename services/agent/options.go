@@ -47,6 +47,8 @@ type Options struct {
 	// NoTunnel leaves out the tunnel to the join API: the server's
 	// embedded agent needs none, its server dials its kubelet directly.
 	NoTunnel bool
+	// PrintServices prints the start graph and exits (docs quote it).
+	PrintServices bool
 }
 
 // Defaults of the flags.
@@ -110,6 +112,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.KubeletRootDir, "kubelet-root-dir", DefaultKubeletRoot, "kubelet state directory")
 	fs.StringVar(&o.RunDir, "run-dir", DefaultRunDir, "runtime directory (sockets)")
 	fs.StringVar(&o.LogDir, "log-dir", DefaultLogDir, "directory of service log files")
+	fs.BoolVar(&o.PrintServices, "print-services", false, "print the services in start order, what each waits for, and exit")
 	return fs
 }
 

@@ -34,9 +34,9 @@ func readinessClient(c Certs) (*http.Client, error) {
 	return &http.Client{Transport: tr, Timeout: 5 * time.Second}, nil
 }
 
-// waitReady polls url+"/readyz" until it answers 200, failed delivers an
-// error, or ctx ends. It returns the last answer in the error.
-func waitReady(ctx context.Context, client *http.Client, url string, failed <-chan error) error {
+// waitReady polls url+"/readyz" until it answers 200, ended is closed (the
+// server stopped), or ctx ends. It returns the last answer in the error.
+func waitReady(ctx context.Context, client *http.Client, url string, ended <-chan struct{}) error {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	last := "no answer yet"
@@ -47,8 +47,8 @@ func waitReady(ctx context.Context, client *http.Client, url string, failed <-ch
 		}
 		last = answer
 		select {
-		case err := <-failed:
-			return err
+		case <-ended:
+			return fmt.Errorf("kube-apiserver stopped before it was ready (last answer: %s)", last)
 		case <-ctx.Done():
 			return fmt.Errorf("kube-apiserver not ready (%s): %w", last, context.Cause(ctx))
 		case <-tick.C:

@@ -2,153 +2,130 @@ package controlplane
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"k8s.io/client-go/rest"
+
+	"github.com/outpost-os/outpost/services/supervisor"
 )
 
-// stopTimeout bounds the whole stop, as long as the grace PID 1 gives the
-// role process before SIGKILL (the datastore stops after it);
-// controllersStopTimeout bounds its first step, the controller-manager and
-// the scheduler, whose usual stop takes about a second (the
-// controller-manager's own controller shutdown timeout is 10 s).
+// The components' service names.
 const (
-	stopTimeout            = 20 * time.Second
+	APIServerService         = "kube-apiserver"
+	ControllerManagerService = "kube-controller-manager"
+	SchedulerService         = "kube-scheduler"
+)
+
+// apiStopTimeout bounds kube-apiserver's stop; controllersStopTimeout
+// bounds the controller-manager's and the scheduler's, whose usual stop
+// takes about a second (the controller-manager's own controller shutdown
+// timeout is 10 s).
+const (
+	apiStopTimeout         = 12 * time.Second
 	controllersStopTimeout = 8 * time.Second
 )
 
-// ControlPlane is a running kube-apiserver, controller-manager and
-// scheduler.
-type ControlPlane struct {
-	parent context.Context
-	failed chan error
-	// api is kube-apiserver; controllers are the controller-manager and
-	// the scheduler, which stop first (see stop).
-	api, controllers group
+// Services are the three components as supervisor services. config is
+// called as kube-apiserver starts, since the datastore's endpoints are
+// known only once it runs; apiDeps are the services kube-apiserver needs
+// ready first (the datastore, the egress proxy). kube-apiserver is ready
+// once its /readyz answers (within readyTimeout); the controller-manager
+// and the scheduler start after it and so stop before it: upstream's
+// controller-manager ends the whole process (klog.FlushAndExit) when
+// kube-apiserver vanishes while it still builds its controllers. Each
+// component is Fatal: none can be restarted inside the process.
+func Services(config func() Config, log *slog.Logger, readyTimeout time.Duration, apiDeps ...string) []supervisor.Service {
+	var cfg Config // set by kube-apiserver's start, read by the others after it is ready
+	api := supervisor.Service{
+		Name: APIServerService, DependsOn: apiDeps, Fatal: true, NoLog: true, StopTimeout: apiStopTimeout,
+		Run: func(ctx context.Context, env supervisor.Env) error {
+			cfg = config()
+			return runAPIService(ctx, env, cfg, log, readyTimeout)
+		},
+	}
+	component := func(name string, args func(Config) ([]string, error), run func(context.Context, []string) error) supervisor.Service {
+		return supervisor.Service{
+			Name: name, DependsOn: []string{APIServerService}, Fatal: true, NoLog: true, StopTimeout: controllersStopTimeout,
+			Run: func(ctx context.Context, env supervisor.Env) error {
+				a, err := args(cfg)
+				if err != nil {
+					return err
+				}
+				log.Debug("starting "+name, "args", strings.Join(a, " "))
+				env.Ready()
+				return run(ctx, a)
+			},
+		}
+	}
+	return []supervisor.Service{
+		api,
+		component(ControllerManagerService, Config.controllerManagerArgs, runControllerManager),
+		component(SchedulerService, Config.schedulerArgs, runScheduler),
+	}
 }
 
-// group is components that share one context and stop together.
-type group struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-}
-
-func newGroup(ctx context.Context) group {
-	c, cancel := context.WithCancel(ctx)
-	return group{ctx: c, cancel: cancel}
-}
-
-// Start runs kube-apiserver, waits up to readyTimeout for its /readyz, then
-// starts the controller-manager and the scheduler. On error everything it
-// started is stopped.
-func Start(ctx context.Context, cfg Config, log *slog.Logger, readyTimeout time.Duration) (*ControlPlane, error) {
+// runAPIService runs kube-apiserver and marks it ready once /readyz
+// answers 200. If it is not ready within readyTimeout it is stopped (for
+// as long as its stop may take) and the error returned.
+func runAPIService(ctx context.Context, env supervisor.Env, cfg Config, log *slog.Logger, readyTimeout time.Duration) error {
 	if err := cfg.validate(); err != nil {
-		return nil, err
+		return err
 	}
-	apiArgs, err := cfg.apiServerArgs()
+	args, err := cfg.apiServerArgs()
 	if err != nil {
-		return nil, err
-	}
-	kcmArgs, err := cfg.controllerManagerArgs()
-	if err != nil {
-		return nil, err
-	}
-	schedArgs, err := cfg.schedulerArgs()
-	if err != nil {
-		return nil, err
+		return err
 	}
 	client, err := readinessClient(cfg.Certs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Process-wide and idempotent: the components watch deprecated APIs on
 	// purpose, their warnings are noise.
 	rest.SetDefaultWarningHandler(rest.NoWarnings{})
 	if err := setFeatureGates(cfg.LeaderElect); err != nil {
-		return nil, err
+		return err
 	}
-
-	// The components' contexts do not end with ctx: Wait stops them in
-	// order once ctx ends.
-	own := context.WithoutCancel(ctx)
-	cp := &ControlPlane{parent: ctx, failed: make(chan error, 3), api: newGroup(own), controllers: newGroup(own)}
-	log.Debug("starting kube-apiserver", "args", strings.Join(apiArgs, " "))
-	cp.run(&cp.api, "kube-apiserver", apiArgs, runAPIServer)
+	actx, stop := context.WithCancel(ctx)
+	defer stop()
+	var runErr error
+	ended := make(chan struct{})
+	log.Debug("starting kube-apiserver", "args", strings.Join(args, " "))
+	go func() {
+		defer close(ended)
+		runErr = stoppedOnItsOwn(actx, APIServerService, runAPIServer(actx, args))
+	}()
 
 	rctx, rcancel := context.WithTimeout(ctx, readyTimeout)
 	defer rcancel()
-	if err := waitReady(rctx, client, cfg.URL(), cp.failed); err != nil {
-		_ = cp.stop()
-		return nil, err
+	if err := waitReady(rctx, client, cfg.URL(), ended); err != nil {
+		stop()
+		select {
+		case <-ended:
+			if runErr != nil {
+				return runErr
+			}
+		case <-time.After(apiStopTimeout):
+			err = fmt.Errorf("%w (and kube-apiserver still running %s after stop)", err, apiStopTimeout)
+		}
+		return err
 	}
 	log.Info("kube-apiserver is ready", "url", cfg.URL())
-	log.Debug("starting kube-controller-manager", "args", strings.Join(kcmArgs, " "))
-	cp.run(&cp.controllers, "kube-controller-manager", kcmArgs, runControllerManager)
-	log.Debug("starting kube-scheduler", "args", strings.Join(schedArgs, " "))
-	cp.run(&cp.controllers, "kube-scheduler", schedArgs, runScheduler)
-	return cp, nil
+	env.Ready()
+	<-ended
+	return runErr
 }
 
-// run starts one component in g. A component that returns before g's
-// context ends has failed, even without an error.
-func (cp *ControlPlane) run(g *group, name string, args []string, fn func(context.Context, []string) error) {
-	g.wg.Go(func() {
-		err := fn(g.ctx, args)
-		if g.ctx.Err() != nil {
-			return
-		}
-		if err == nil {
-			err = fmt.Errorf("%s stopped on its own", name)
-		}
-		cp.failed <- err
-	})
-}
-
-// Wait blocks until the parent context ends (then it returns nil once the
-// components have stopped) or a component fails (then it stops the others
-// and returns that component's error).
-func (cp *ControlPlane) Wait() error {
-	var err error
-	select {
-	case <-cp.parent.Done():
-	case err = <-cp.failed:
+// stoppedOnItsOwn turns a component's return before its context ended
+// into an error, even when it gave none.
+func stoppedOnItsOwn(ctx context.Context, name string, err error) error {
+	if ctx.Err() != nil {
+		return nil
 	}
-	if stopErr := cp.stop(); stopErr != nil {
-		err = errors.Join(err, stopErr)
+	if err == nil {
+		err = fmt.Errorf("%s stopped on its own", name)
 	}
 	return err
-}
-
-// stop stops the controller-manager and the scheduler (within
-// controllersStopTimeout), then kube-apiserver (within what is left of
-// stopTimeout). The order matters: the controller-manager exits
-// the whole process when kube-apiserver vanishes while it still builds its
-// controllers (the namespace controller's discovery calls
-// klog.FlushAndExit).
-func (cp *ControlPlane) stop() error {
-	deadline := time.Now().Add(stopTimeout)
-	controllers := cp.controllers.stop("kube-controller-manager and kube-scheduler", controllersStopTimeout)
-	return errors.Join(controllers, cp.api.stop("kube-apiserver", time.Until(deadline)))
-}
-
-// stop cancels g and waits for its components up to timeout.
-func (g *group) stop(what string, timeout time.Duration) error {
-	g.cancel()
-	done := make(chan struct{})
-	go func() {
-		g.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-time.After(timeout):
-		return fmt.Errorf("%s still running %s after stop", what, timeout.Round(time.Second))
-	}
 }

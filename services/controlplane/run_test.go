@@ -3,70 +3,68 @@ package controlplane
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/outpost-os/outpost/services/supervisor"
 )
 
-// newTestPlane is a ControlPlane without components, for run and Wait.
-func newTestPlane(parent context.Context) *ControlPlane {
-	own := context.WithoutCancel(parent)
-	return &ControlPlane{parent: parent, failed: make(chan error, 3), api: newGroup(own), controllers: newGroup(own)}
-}
-
-// TestWaitStopsControllersBeforeAPIServer proves the stop order: while the
-// controller-manager and the scheduler stop, kube-apiserver still runs.
-func TestWaitStopsControllersBeforeAPIServer(t *testing.T) {
-	parent, cancel := context.WithCancel(context.Background())
-	cp := newTestPlane(parent)
-	apiUp := make(chan struct{})
-	cp.run(&cp.api, "api", nil, func(ctx context.Context, _ []string) error {
-		close(apiUp)
-		<-ctx.Done()
-		return nil
-	})
-	<-apiUp
-	apiAliveAtStop := make(chan bool, 2)
-	for _, name := range []string{"kcm", "scheduler"} {
-		cp.run(&cp.controllers, name, nil, func(ctx context.Context, _ []string) error {
-			<-ctx.Done()
-			apiAliveAtStop <- cp.api.ctx.Err() == nil
-			return nil
-		})
+// TestServicesStopControllersBeforeAPIServer proves the stop order the
+// supervisor derives from the graph: the controller-manager and the
+// scheduler depend on kube-apiserver, so they start after it and stop
+// before it; kube-apiserver waits for what it is given.
+func TestServicesStopControllersBeforeAPIServer(t *testing.T) {
+	svcs := Services(func() Config { return Config{} }, slog.Default(), time.Minute, "datastore")
+	order, err := supervisor.Order(append(svcs, supervisor.Service{Name: "datastore", Run: func(context.Context, supervisor.Env) error { return nil }}))
+	if err != nil {
+		t.Fatal(err)
 	}
-	cancel()
-	if err := cp.Wait(); err != nil {
-		t.Fatalf("Wait after the parent ended: %v", err)
+	var names []string
+	for _, s := range order {
+		names = append(names, s.Name)
 	}
-	for range 2 {
-		if !<-apiAliveAtStop {
-			t.Fatal("kube-apiserver was stopped before a controller had stopped")
+	if want := "datastore,kube-apiserver,kube-controller-manager,kube-scheduler"; strings.Join(names, ",") != want {
+		t.Errorf("start order %v, want %s", names, want)
+	}
+	for _, s := range svcs {
+		if !s.Fatal {
+			t.Errorf("%s is not fatal: it cannot be restarted in the process", s.Name)
+		}
+		if s.Name != APIServerService && !slices.Equal(s.DependsOn, []string{APIServerService}) {
+			t.Errorf("%s depends on %v, want kube-apiserver", s.Name, s.DependsOn)
 		}
 	}
-	if cp.api.ctx.Err() == nil {
-		t.Fatal("kube-apiserver still running after Wait")
+	if !slices.Equal(svcs[0].DependsOn, []string{"datastore"}) {
+		t.Errorf("kube-apiserver depends on %v", svcs[0].DependsOn)
 	}
 }
 
-// TestWaitReturnsFailure proves that a component returning on its own is a
-// failure that stops the others.
-func TestWaitReturnsFailure(t *testing.T) {
-	cp := newTestPlane(context.Background())
-	stopped := make(chan struct{})
-	cp.run(&cp.api, "api", nil, func(ctx context.Context, _ []string) error {
-		<-ctx.Done()
-		close(stopped)
-		return nil
-	})
-	cp.run(&cp.controllers, "kube-scheduler", nil, func(context.Context, []string) error { return nil })
-	err := cp.Wait()
-	if err == nil || !strings.Contains(err.Error(), "kube-scheduler stopped on its own") {
-		t.Fatalf("want the scheduler's failure, got %v", err)
+// TestStoppedOnItsOwn proves that a component returning before its
+// context ended is a failure, with or without an error of its own.
+func TestStoppedOnItsOwn(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := stoppedOnItsOwn(ctx, "kube-scheduler", nil); err == nil || !strings.Contains(err.Error(), "kube-scheduler stopped on its own") {
+		t.Errorf("nil before the end = %v", err)
 	}
-	<-stopped
 	boom := errors.New("boom")
-	cp = newTestPlane(context.Background())
-	cp.run(&cp.api, "api", nil, func(context.Context, []string) error { return boom })
-	if err := cp.Wait(); !errors.Is(err, boom) {
-		t.Fatalf("want the API server's error, got %v", err)
+	if err := stoppedOnItsOwn(ctx, "kube-apiserver", boom); !errors.Is(err, boom) {
+		t.Errorf("error before the end = %v", err)
+	}
+	cancel()
+	if err := stoppedOnItsOwn(ctx, "kube-apiserver", boom); err != nil {
+		t.Errorf("after the end = %v, want nil", err)
+	}
+}
+
+// TestAPIServiceFailsOnBadConfig proves that kube-apiserver's service
+// refuses a configuration it cannot run before starting anything.
+func TestAPIServiceFailsOnBadConfig(t *testing.T) {
+	svcs := Services(func() Config { return Config{} }, slog.Default(), time.Minute)
+	err := svcs[0].Run(context.Background(), supervisor.Env{Ready: func() { t.Error("ready with a bad config") }})
+	if err == nil {
+		t.Fatal("kube-apiserver service ran with an empty config")
 	}
 }

@@ -138,3 +138,17 @@ func quote(s string) string {
 	}
 	return s
 }
+
+// SupervisorLines turns the lines the role's supervisor writes (each
+// service ready, exited, restarted) into the role's log records, so they
+// reach the node's console and the role's log file alike.
+func SupervisorLines(log *slog.Logger) io.Writer { return supervisorLines{log} }
+
+type supervisorLines struct{ log *slog.Logger }
+
+func (w supervisorLines) Write(p []byte) (int, error) {
+	for line := range strings.SplitSeq(strings.TrimSpace(string(p)), "\n") {
+		w.log.Info(strings.TrimPrefix(line, "outpost: "))
+	}
+	return len(p), nil
+}

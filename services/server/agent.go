@@ -1,8 +1,6 @@
 package server
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"strconv"
 
@@ -15,28 +13,11 @@ import (
 // node registers.
 const controlPlaneLabel = "node-role.kubernetes.io/control-plane"
 
-// startAgent runs the embedded agent (unless --disable-agent): it joins
-// this server's own join API on loopback with the agent token, like any
-// other node. The returned channel gets the agent's error if it fails.
-func (b *boot) startAgent(ctx context.Context) <-chan error {
-	failed := make(chan error, 1)
-	if b.o.DisableAgent {
-		return failed
-	}
-	o, err := b.agentOptions()
-	if err != nil {
-		failed <- fmt.Errorf("embedded agent: %w", err)
-		return failed
-	}
-	go func() {
-		if err := agent.Run(ctx, o, b.log.With("role", "agent")); err != nil {
-			failed <- fmt.Errorf("embedded agent: %w", err)
-		}
-	}()
-	return failed
-}
-
-func (b *boot) agentOptions() (*agent.Options, error) {
+// agentOptions are the embedded agent's (unless --disable-agent): it joins
+// this server's own join API on loopback with the server token, like any
+// other node. They are completed when the agent starts, since the token
+// exists only once the boot has made it.
+func (b *boot) agentOptions() *agent.Options {
 	o := agent.NewOptions()
 	o.Server = "https://127.0.0.1:" + strconv.Itoa(b.o.SupervisorPort)
 	// The server token: the server's own node is the one whose kubelet
@@ -49,19 +30,5 @@ func (b *boot) agentOptions() (*agent.Options, error) {
 	o.Taints = b.o.NodeTaints
 	o.KubeletArgs, o.ProxyArgs = b.o.KubeletArgs, b.o.ProxyArgs
 	o.NoTunnel = true
-	return o, o.Complete()
-}
-
-// firstOf forwards the first error of either channel.
-func firstOf(a, b <-chan error) <-chan error {
-	out := make(chan error, 1)
-	go func() {
-		select {
-		case err := <-a:
-			out <- err
-		case err := <-b:
-			out <- err
-		}
-	}()
-	return out
+	return o
 }

@@ -40,11 +40,13 @@ type Options struct {
 	WriteKubeconfig     string
 	WriteKubeconfigMode string
 	DisableAgent        bool
-	Disable             roleflags.List // add-ons not to deploy (services/addons)
-	APIServerArgs       roleflags.List
-	ControllerArgs      roleflags.List
-	SchedulerArgs       roleflags.List
-	NodeName            string
+	// PrintServices prints the start graph and exits (docs quote it).
+	PrintServices  bool
+	Disable        roleflags.List // add-ons not to deploy (services/addons)
+	APIServerArgs  roleflags.List
+	ControllerArgs roleflags.List
+	SchedulerArgs  roleflags.List
+	NodeName       string
 	// The embedded agent's node settings (see services/agent).
 	NodeLabels, NodeTaints roleflags.List
 	KubeletArgs, ProxyArgs roleflags.List
@@ -101,6 +103,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.WriteKubeconfig, "write-kubeconfig", DefaultKubeconfig, "where to write the admin kubeconfig")
 	fs.StringVar(&o.WriteKubeconfigMode, "write-kubeconfig-mode", DefaultKubeconfigMode, "mode of the admin kubeconfig (octal)")
 	fs.BoolVar(&o.DisableAgent, "disable-agent", false, "run the control plane without the node agent")
+	fs.BoolVar(&o.PrintServices, "print-services", false, "print the services in start order, what each waits for, and exit")
 	fs.Var(&o.Disable, "disable", "add-on not to deploy: coredns (repeatable or comma-separated)")
 	fs.Var(&o.APIServerArgs, "kube-apiserver-arg", "extra kube-apiserver argument key=value (repeatable)")
 	fs.Var(&o.ControllerArgs, "kube-controller-manager-arg", "extra kube-controller-manager argument key=value (repeatable)")

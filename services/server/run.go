@@ -9,18 +9,15 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/outpost-os/outpost/services/agent"
 	"github.com/outpost-os/outpost/services/controlplane"
 	"github.com/outpost-os/outpost/services/datastore"
 	"github.com/outpost-os/outpost/services/pki"
+	"github.com/outpost-os/outpost/services/rolelog"
 	"github.com/outpost-os/outpost/services/secretsenc"
+	"github.com/outpost-os/outpost/services/supervisor"
 	"github.com/outpost-os/outpost/services/token"
 )
-
-// readyTimeout bounds the wait for kube-apiserver's /readyz.
-const readyTimeout = 5 * time.Minute
-
-// dsStopTimeout bounds the wait for the datastore to stop.
-const dsStopTimeout = 15 * time.Second
 
 // Run brings the server up in order and runs it until ctx ends (then it
 // returns nil) or a part fails (then it returns that part's error). out
@@ -39,7 +36,12 @@ func Run(ctx context.Context, o *Options, log *slog.Logger, out io.Writer) error
 	if err := b.files(); err != nil {
 		return err
 	}
-	return b.serve(ctx, out)
+	sup := supervisor.New(supervisor.Options{Console: rolelog.SupervisorLines(log), LogDir: b.logDir(), StopWithin: agent.StopWithin})
+	err = sup.Run(ctx, b.services(out))
+	if err == nil {
+		log.Info("server stopped")
+	}
+	return err
 }
 
 // boot is one run of the server and what each step produced.
@@ -56,7 +58,9 @@ type boot struct {
 	serverTok, agentTok     token.Token
 	creds                   credentials
 	cpCfg                   controlplane.Config
-	tunnel                  *tunnelParts
+	// Set by the services as they start, read by those after them.
+	tunnel  *tunnelParts
+	backend *datastore.Backend
 }
 
 // check validates what can be checked before anything is written: the
@@ -88,6 +92,7 @@ func (b *boot) files() error {
 		return fmt.Errorf("tokens: %w", err)
 	}
 	b.cpCfg = b.o.controlPlaneConfig(b.dd, b.addrs, b.certs)
+	b.cpCfg.EgressSelectorConfig = b.egressConfigPath()
 	if b.cpCfg.EncryptionConfig, err = secretsenc.Ensure(b.dd.Cred(), b.o.SecretsEncryption, b.log); err != nil {
 		return err
 	}
@@ -95,49 +100,10 @@ func (b *boot) files() error {
 	return err
 }
 
-// serve starts the datastore, the control plane and the join API, writes
-// the admin kubeconfig, and waits. The datastore outlives the control
-// plane: it stops only after the components have stopped writing to it.
-func (b *boot) serve(ctx context.Context, out io.Writer) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	tun, err := b.startTunnel()
-	if err != nil {
-		return fmt.Errorf("agent tunnel: %w", err)
-	}
-	defer tun.stop()
-	b.tunnel = tun
-	dsCtx, dsCancel := context.WithCancel(context.WithoutCancel(ctx))
-	backend, err := datastore.Start(dsCtx, withEtcdCerts(b.dsCfg, b.certs), b.log)
-	if err != nil {
-		dsCancel()
-		return fmt.Errorf("datastore: %w", err)
-	}
-	defer stopDatastore(dsCancel, backend, b.log)
-	cp, err := controlplane.Start(ctx, b.withStorage(backend), b.log, readyTimeout)
-	if err != nil {
-		return fmt.Errorf("control plane: %w", err)
-	}
-	cpDone := make(chan error, 1)
-	go func() { cpDone <- cp.Wait() }()
-	js, err := b.front()
-	if err != nil {
-		cancel()
-		<-cpDone
-		return err
-	}
-	defer js.stop()
-	waitAddons := b.startAddons(ctx)
-	defer waitAddons()
-	b.printReady(out, backend.Kind)
-	agentFailed := b.startAgent(ctx)
-	return waitStopped(cancel, cpDone, backend.Failed, firstOf(js.failed, agentFailed), b.log)
-}
-
 // withStorage completes the control plane configuration with the running
 // datastore.
-func (b *boot) withStorage(backend *datastore.Backend) controlplane.Config {
-	c := b.cpCfg
+func (b *boot) withStorage() controlplane.Config {
+	c, backend := b.cpCfg, b.backend
 	c.Storage = controlplane.Storage{Endpoints: backend.Endpoints, CAFile: backend.CAFile, CertFile: backend.CertFile, KeyFile: backend.KeyFile}
 	c.ControllerKubeconfig, c.SchedulerKubeconfig = b.creds.Controller, b.creds.Scheduler
 	c.LeaderElect = backend.LeaderElect
@@ -173,37 +139,16 @@ func (b *boot) printReady(out io.Writer, kind datastore.Kind) {
 	})
 }
 
-// waitStopped waits for the control plane to end (nil once ctx ends) or for
-// the datastore or join API to fail, then stops the rest.
-func waitStopped(cancel context.CancelFunc, cpDone <-chan error, dsFailed, joinFailed <-chan error, log *slog.Logger) error {
-	var err error
-	select {
-	case err = <-cpDone:
-		cancel()
-	case err = <-dsFailed:
-		cancel()
-		<-cpDone
-	case err = <-joinFailed:
-		cancel()
-		<-cpDone
-	}
-	if err == nil {
-		log.Info("server stopped")
-	}
-	return err
-}
-
 func endpoint(ip net.IP, port int) string {
 	return fmt.Sprintf("https://%s", net.JoinHostPort(ip.String(), fmt.Sprint(port)))
 }
 
-// stopDatastore stops the datastore and waits up to dsStopTimeout for it.
-func stopDatastore(cancel context.CancelFunc, b *datastore.Backend, log *slog.Logger) {
-	cancel()
-	select {
-	case <-b.Done:
-		log.Info("datastore stopped")
-	case <-time.After(dsStopTimeout):
-		log.Warn("datastore still stopping", "after", dsStopTimeout)
-	}
+// logDir holds the log files of the child processes the server runs
+// (the embedded agent's containerd).
+func (b *boot) logDir() string { return b.agentOptions().LogDir }
+
+// egressConfigPath is kube-apiserver's egress selector configuration, which
+// points it at the tunnel service's proxy.
+func (b *boot) egressConfigPath() string {
+	return filepath.Join(b.dd.Server(), "etc", "egress-selector.yaml")
 }

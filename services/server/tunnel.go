@@ -22,8 +22,8 @@ type tunnelParts struct {
 }
 
 // startTunnel serves the egress proxy on <data-dir>/server/egress.sock and
-// points kube-apiserver at it (server/etc/egress-selector.yaml), before
-// the control plane starts. The join API hands agents' tunnels to the
+// points kube-apiserver at it (server/etc/egress-selector.yaml, read when
+// kube-apiserver starts after it). The join API hands agents' tunnels to the
 // returned server.
 func (b *boot) startTunnel() (*tunnelParts, error) {
 	local := []net.IP{b.addrs.Advertise}
@@ -43,12 +43,10 @@ func (b *boot) startTunnel() (*tunnelParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	config := filepath.Join(b.dd.Server(), "etc", "egress-selector.yaml")
-	if err := tunnel.WriteEgressConfig(config, egress.Path()); err != nil {
+	if err := tunnel.WriteEgressConfig(b.egressConfigPath(), egress.Path()); err != nil {
 		egress.Close()
 		return nil, err
 	}
-	b.cpCfg.EgressSelectorConfig = config
 	return &tunnelParts{server: srv, egress: egress}, nil
 }
 

@@ -2,8 +2,19 @@ package supervisor
 
 import (
 	"fmt"
+	"io"
 	"sort"
+	"strings"
 )
+
+// Order checks services as Start does and returns them in start order:
+// each after the services it depends on, in the given order otherwise.
+func Order(services []Service) ([]Service, error) {
+	if err := checkGraph(nil, services); err != nil {
+		return nil, err
+	}
+	return sortByDeps(services), nil
+}
 
 // checkGraph refuses duplicate names, unknown dependencies and cycles.
 func checkGraph(known map[string]bool, services []Service) error {
@@ -78,4 +89,39 @@ func sortByDeps(services []Service) []Service {
 		add(s)
 	}
 	return out
+}
+
+// Describe writes services in start order, one line each: the name, what
+// it waits for, and what its end does (the process ends, it is restarted,
+// or it runs once). `outpost server --print-services` prints this, and
+// the docs quote it.
+func Describe(w io.Writer, services []Service) error {
+	ordered, err := Order(services)
+	if err != nil {
+		return err
+	}
+	for _, s := range ordered {
+		after := "-"
+		if len(s.DependsOn) > 0 {
+			after = strings.Join(s.DependsOn, ", ")
+		}
+		if _, err := fmt.Fprintf(w, "%-24s %-44s %s\n", s.Name, after, s.onExit()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onExit says what the service's end does.
+func (s Service) onExit() string {
+	switch {
+	case s.Once && s.Fatal:
+		return "once; failure ends all"
+	case s.Once:
+		return "once"
+	case s.Fatal:
+		return "end ends all"
+	default:
+		return "restarted"
+	}
 }

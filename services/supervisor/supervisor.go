@@ -1,12 +1,14 @@
 // Package supervisor runs the long-running parts of a node, goroutines and
 // child processes alike, in dependency order: each starts once the services
 // it depends on are ready, is restarted with exponential backoff when it
-// exits, keeps its output in a ring buffer and a log file, and is stopped in
-// the reverse order of starting.
+// exits (or, if it is fatal, ends the whole run), keeps its output in a ring
+// buffer and a log file, and is stopped in the reverse order of starting,
+// each stop waited for.
 package supervisor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -22,8 +24,16 @@ type Service struct {
 	Run func(ctx context.Context, env Env) error
 	// Once services are not restarted when they end.
 	Once bool
+	// Fatal services cannot be restarted in the same process (in-process
+	// Kubernetes components keep process-wide state): when one ends, Run
+	// stops everything and returns its error. A Fatal Once service ends
+	// the run only when it fails.
+	Fatal bool
 	// StopTimeout bounds how long stopping may take (default 10 s).
 	StopTimeout time.Duration
+	// NoLog services write their output elsewhere (an in-process
+	// component logs through the process's own logger): no NAME.log.
+	NoLog bool
 }
 
 // Env is what a running service gets from the supervisor.
@@ -42,6 +52,10 @@ type Options struct {
 	LogDir string
 	// Backoff between restarts; zero fields take defaults.
 	Backoff Backoff
+	// StopWithin, when set, bounds the whole of Stop: no service is waited
+	// for beyond it, even if its own StopTimeout is longer, so the last to
+	// stop (the first to start) gets what is left.
+	StopWithin time.Duration
 }
 
 // Supervisor runs services.
@@ -50,6 +64,8 @@ type Supervisor struct {
 	mu    sync.Mutex
 	units map[string]*unit
 	order []*unit // in start order
+	// failed receives the first error of a Fatal service.
+	failed chan error
 }
 
 // New returns an empty Supervisor.
@@ -58,11 +74,33 @@ func New(opts Options) *Supervisor {
 		opts.Console = io.Discard
 	}
 	opts.Backoff = opts.Backoff.withDefaults()
-	return &Supervisor{opts: opts, units: map[string]*unit{}}
+	return &Supervisor{opts: opts, units: map[string]*unit{}, failed: make(chan error, 1)}
 }
+
+// Run starts the services and runs them until ctx ends (then it returns
+// nil) or a Fatal service ends (then it returns that service's error);
+// either way it first stops every service in the reverse order of
+// starting and waits for each. Ending ctx does not cancel the services all
+// at once: Stop ends them one by one, so a service outlives those that
+// depend on it.
+func (s *Supervisor) Run(ctx context.Context, services []Service) error {
+	if err := s.Start(context.WithoutCancel(ctx), services); err != nil {
+		return err
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-s.failed:
+	}
+	return errors.Join(err, s.Stop())
+}
+
+// Failed delivers the first error of a Fatal service.
+func (s *Supervisor) Failed() <-chan error { return s.failed }
 
 // Start checks the services' dependencies and starts each in its own
 // goroutine; each waits for its dependencies to be ready. It returns at once.
+// Services end when ctx ends, all at once; Stop ends them in order.
 func (s *Supervisor) Start(ctx context.Context, services []Service) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -76,7 +114,9 @@ func (s *Supervisor) Start(ctx context.Context, services []Service) error {
 		}
 		s.units[svc.Name] = u
 		s.order = append(s.order, u)
-		go u.loop(ctx, s.deps(svc))
+		uctx, cancel := context.WithCancel(ctx)
+		u.cancel = cancel
+		go u.loop(uctx, s.deps(svc))
 	}
 	return nil
 }
@@ -103,9 +143,13 @@ func (s *Supervisor) Stop() error {
 	s.mu.Lock()
 	order := append([]*unit(nil), s.order...)
 	s.mu.Unlock()
+	var deadline time.Time
+	if s.opts.StopWithin > 0 {
+		deadline = time.Now().Add(s.opts.StopWithin)
+	}
 	var late []string
 	for i := len(order) - 1; i >= 0; i-- {
-		if !order[i].stop() {
+		if !order[i].stop(deadline) {
 			late = append(late, order[i].svc.Name)
 		}
 	}
@@ -154,13 +198,17 @@ func (s *Supervisor) Log(name string) []byte {
 }
 
 func (s *Supervisor) newUnit(svc Service) (*unit, error) {
-	lw, err := newLogWriter(s.opts.LogDir, svc.Name)
+	dir := s.opts.LogDir
+	if svc.NoLog {
+		dir = ""
+	}
+	lw, err := newLogWriter(dir, svc.Name)
 	if err != nil {
 		return nil, err
 	}
 	if svc.StopTimeout == 0 {
 		svc.StopTimeout = 10 * time.Second
 	}
-	return &unit{svc: svc, log: lw, console: s.opts.Console, backoff: s.opts.Backoff,
+	return &unit{svc: svc, log: lw, console: s.opts.Console, backoff: s.opts.Backoff, failed: s.failed,
 		ready: make(chan struct{}), done: make(chan struct{}), state: StateWaiting}, nil
 }

@@ -39,26 +39,25 @@ type unit struct {
 	log     *logWriter
 	console io.Writer
 	backoff Backoff
+	failed  chan<- error // the supervisor's, for Fatal services
 
 	readyOnce sync.Once
 	ready     chan struct{}
 	done      chan struct{}
 
+	cancel context.CancelFunc // set before loop starts
+
 	mu       sync.Mutex
-	cancel   context.CancelFunc
 	state    State
 	restarts int
 	lastErr  string
 	since    time.Time
 }
 
-func (u *unit) loop(parent context.Context, deps []*unit) {
+// loop runs the service until ctx (which u.cancel ends) ends.
+func (u *unit) loop(ctx context.Context, deps []*unit) {
 	defer close(u.done)
-	ctx, cancel := context.WithCancel(parent)
-	u.mu.Lock()
-	u.cancel = cancel
-	u.mu.Unlock()
-	defer cancel()
+	defer u.cancel()
 	if !waitDeps(ctx, deps) {
 		u.setState(StateStopped, nil)
 		return
@@ -70,6 +69,10 @@ func (u *unit) loop(parent context.Context, deps []*unit) {
 		err := u.runOnce(ctx)
 		if ctx.Err() != nil {
 			u.setState(StateStopped, nil)
+			return
+		}
+		if u.svc.Fatal && (err != nil || !u.svc.Once) {
+			u.fatal(err)
 			return
 		}
 		if u.svc.Once {
@@ -136,6 +139,23 @@ func (u *unit) lastOutput() string {
 	return last
 }
 
+// fatal reports the end of a Fatal service to the supervisor: the first
+// such error ends the run, later ones are only logged.
+func (u *unit) fatal(err error) {
+	if err == nil {
+		err = fmt.Errorf("%s stopped on its own", u.svc.Name)
+	}
+	u.setState(StateFailed, err)
+	fmt.Fprintf(u.console, "outpost: service %s failed: %v\n", u.svc.Name, err)
+	if last := u.lastOutput(); last != "" {
+		fmt.Fprintf(u.console, "outpost: service %s said last: %s\n", u.svc.Name, last)
+	}
+	select {
+	case u.failed <- fmt.Errorf("%s: %w", u.svc.Name, err):
+	default:
+	}
+}
+
 func (u *unit) finish(err error) {
 	if err != nil {
 		u.setState(StateFailed, err)
@@ -160,19 +180,27 @@ func (u *unit) status() Status {
 	return Status{Name: u.svc.Name, State: u.state, Restarts: u.restarts, LastErr: u.lastErr, Since: u.since}
 }
 
-// stop cancels the service and waits for it within its stop timeout.
-func (u *unit) stop() bool {
-	u.mu.Lock()
-	cancel := u.cancel
-	u.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
+// stop cancels the service and waits for it within its stop timeout, and
+// not past deadline when one is set.
+func (u *unit) stop(deadline time.Time) bool {
+	u.cancel()
 	select {
 	case <-u.done:
 		u.log.Close()
 		return true
-	case <-time.After(u.svc.StopTimeout):
+	default:
+	}
+	wait := u.svc.StopTimeout
+	if !deadline.IsZero() {
+		wait = min(wait, time.Until(deadline))
+	}
+	t := time.NewTimer(max(wait, 0))
+	defer t.Stop()
+	select {
+	case <-u.done:
+		u.log.Close()
+		return true
+	case <-t.C:
 		return false
 	}
 }

@@ -1,0 +1,24 @@
+package stage2
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestMaintenanceRerunsFromNetwork proves that leaving maintenance mode
+// runs the boot's own phases from the network on: the late configuration
+// gets its network, clock and role like one present at boot.
+func TestMaintenanceRerunsFromNetwork(t *testing.T) {
+	s := &init2{}
+	var names []string
+	for _, p := range s.phasesFrom(rerunFrom) {
+		names = append(names, p.Name)
+	}
+	want := []string{"network", "metadata-net", "config", "clock", "services"}
+	if !slices.Equal(names, want) {
+		t.Errorf("phases run again = %v, want %v", names, want)
+	}
+	if s.phasesFrom("no-such-phase") != nil {
+		t.Error("an unknown phase gave a tail")
+	}
+}
