@@ -41,22 +41,17 @@ func BenchmarkNodeX86(b *testing.B)   { benchNode(b, "qemu-x86_64") }
 func BenchmarkNodeArm64(b *testing.B) { benchNode(b, "qemu-arm64") }
 
 func imageDir(b *testing.B, boardName string) (board.Board, string) {
-	bd, err := board.Lookup(boardName)
-	if err != nil {
-		b.Fatal(err)
-	}
 	dir, err := vm.Images(context.Background(), boardName)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return bd, filepath.Join(dir, boardName)
+	return vm.Board(b, dir, boardName)
 }
 
 func benchNode(b *testing.B, boardName string) {
 	bd, dir := imageDir(b, boardName)
 	for i := 0; i < b.N; i++ {
-		o := qemu.FromDir(qemu.Options{Board: bd, Cmdline: []string{"outpost.console=on"}}, dir)
-		n, ready := bootReady(b, o)
+		n, ready := bootReady(b, vm.Direct(bd, dir))
 		pod := firstPod(b, n)
 		time.Sleep(idle) // the node idles; nothing to wait for
 		rss, pss := memory(b, n)
@@ -81,10 +76,9 @@ func benchNode(b *testing.B, boardName string) {
 func BenchmarkDiskBoot(b *testing.B) {
 	bd, dir := imageDir(b, "qemu-x86_64")
 	for i := 0; i < b.N; i++ {
-		direct := qemu.FromDir(qemu.Options{Board: bd, Cmdline: []string{"outpost.console=on"}}, dir)
-		n, directReady := bootReady(b, direct)
+		n, directReady := bootReady(b, vm.Direct(bd, dir))
 		n.VM.PowerCut()
-		uefi := vm.UEFI(b, bd, vm.Disk(b, dir, 8<<30, "outpost.console=on"))
+		uefi := vm.UEFI(b, bd, vm.Disk(b, dir, 8<<30, vm.ConsoleOn))
 		n, uefiReady := bootReady(b, uefi)
 		n.VM.PowerCut()
 		b.ReportMetric(directReady.Seconds(), "direct_ready_s")

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image/qemu"
 	"github.com/outpost-os/outpost/tests/vm"
 )
@@ -36,11 +35,9 @@ const (
 )
 
 func options(t *testing.T, name string, cmdline ...string) qemu.Options {
-	b, err := board.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := qemu.FromDir(qemu.Options{Board: b, MemoryMB: 1024, Cmdline: append([]string{"outpost.console=on"}, cmdline...)}, filepath.Join(images, name))
+	b, dir := vm.Board(t, images, name)
+	o := vm.Direct(b, dir, cmdline...)
+	o.MemoryMB = 1024
 	return o
 }
 
@@ -137,15 +134,13 @@ func TestOrphansReapedAndCrashedChildRestarted(t *testing.T) {
 		orphan := strings.TrimPrefix(lines[0], "orphan pid ")
 		// The orphan sleeps a second, then exits; unreaped, it would stay a
 		// zombie and /proc/PID would remain.
-		deadline := time.Now().Add(cmdTimeout)
-		for {
-			stat, err := v.Run("cat /proc/"+orphan+"/stat", cmdTimeout)
-			if err != nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("orphan %s never reaped: %q", orphan, stat)
-			}
+		var stat []string
+		if err := vm.Poll(cmdTimeout, 0, func() (bool, error) {
+			var err error
+			stat, err = v.Run("cat /proc/"+orphan+"/stat", cmdTimeout)
+			return err != nil, nil
+		}); err != nil {
+			t.Fatalf("orphan %s never reaped (%v): %q", orphan, err, stat)
 		}
 
 		v.MustRun("exit 3", cmdTimeout)

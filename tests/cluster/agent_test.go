@@ -29,7 +29,7 @@ func pinnedAgentToken(t *testing.T, n *node, secret string) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), vm.CmdTimeout)
 	defer cancel()
-	ca, err := joinapi.FetchCA(ctx, fmt.Sprintf("https://127.0.0.1:%d", n.Join), bare)
+	ca, err := joinapi.FetchCA(ctx, vm.LocalURL(n.Join), bare)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +70,7 @@ func TestAgentJoins(t *testing.T) {
 	agent := bootNode(t, "agent-1", agentConfig(tok), link.args()...)
 	agent.VM.Expect(`outpost: agent: joined the cluster`, vm.ReadyTimeout)
 	for _, name := range []string{"server-1", "agent-1"} {
-		server.WaitFor(t, "node "+name+" Ready", vm.ReadyTimeout, func(out string) bool { return out == "True" },
-			"get", "node", name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+		server.WaitReadyStatus(t, name)
 	}
 	if strings.Contains(agent.VM.Output(), agentSecret) {
 		t.Error("the agent token reached the agent's console")
@@ -158,7 +157,7 @@ func rotateAgentToken(t *testing.T, server *node, secret string) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "token")
 	vm.WriteFile(t, file, secret+"\n")
-	out, err := vm.Run(vm.CmdTimeout, binary, "token", "rotate", "--server", fmt.Sprintf("https://127.0.0.1:%d", server.Join), "--token-file", file)
+	out, err := vm.Run(vm.CmdTimeout, binary, "token", "rotate", "--server", vm.LocalURL(server.Join), "--token-file", file)
 	if err != nil || !strings.Contains(out, "::node:") {
 		t.Fatalf("outpost token rotate: %v\n%s", err, out)
 	}

@@ -2,10 +2,8 @@ package cluster_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 
-	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image/qemu"
 	"github.com/outpost-os/outpost/tests/vm"
 )
@@ -52,10 +50,8 @@ func guestJoin(hostPort int) []qemu.GuestForward {
 
 func bootNodeWith(t *testing.T, name, config string, guest []qemu.GuestForward, extra ...string) *node {
 	t.Helper()
-	b, _ := board.Lookup(boardName)
-	dir := filepath.Join(imageDir, boardName)
+	b, dir := vm.Board(t, imageDir, boardName)
 	o := vm.DirectDisk(b, dir, vm.Disk(t, dir, 0))
-	o.Cmdline = append(o.Cmdline, "outpost.console=on")
 	o.GuestForwards, o.Extra = guest, extra
 	return &node{Node: vm.BootNode(t, o, name, config), opts: o}
 }

@@ -33,18 +33,20 @@ func (n *node) ps(t *testing.T) []proc {
 // (0: any) runs, other than not, and returns it.
 func (n *node) findProc(t *testing.T, name string, parent func(proc) bool, not int, timeout time.Duration) proc {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	var found proc
+	err := vm.Poll(timeout, 2*time.Second, func() (bool, error) {
 		for _, p := range n.ps(t) {
 			if p.name == name && p.pid != not && parent(p) {
-				return p
+				found = p
+				return true, nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no process %s (other than %d) within %s", name, not, timeout)
-		}
-		time.Sleep(2 * time.Second)
+		return false, nil
+	})
+	if err != nil {
+		t.Fatalf("no process %s (other than %d): %v", name, not, err)
 	}
+	return found
 }
 
 func anyParent(proc) bool     { return true }
@@ -78,8 +80,7 @@ func testRoleRestarts(t *testing.T, n *node, app string, pods []string) {
 	n.VM.MustRun(fmt.Sprintf("kill %d KILL", old.pid), vm.CmdTimeout)
 	n.VM.Expect(`outpost: (service )?server.*(exit|restart)`, 2*time.Minute)
 	n.findProc(t, "outpost", childOfPID1, old.pid, 2*time.Minute)
-	n.WaitFor(t, "node Ready again", vm.ReadyTimeout, func(out string) bool { return out == "True" },
-		"get", "node", n.Name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+	n.WaitReadyStatus(t, n.Name)
 	n.checkPodsKept(t, app, pods)
 }
 

@@ -11,8 +11,7 @@ func TestSingleNode(t *testing.T) {
 	secret := vm.NewSecret(t)
 	n := bootNode(t, "server-1", vm.ServerConfig("server-1", secret, ""))
 	n.FetchKubeconfig(t, secret)
-	n.WaitFor(t, "node server-1 Ready", vm.ReadyTimeout, func(out string) bool { return out == "True" },
-		"get", "node", "server-1", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+	n.WaitReadyStatus(t, "server-1")
 	if strings.Contains(n.VM.Output(), secret) {
 		t.Error("the token reached the console")
 	}

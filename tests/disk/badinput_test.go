@@ -17,7 +17,7 @@ import (
 
 // Boots that cannot go on wait at the emergency state instead of
 // rebooting, for the test to read.
-var stayInEmergency = []string{"outpost.console=on", "outpost.emergency_reboot=0"}
+var stayInEmergency = []string{vm.ConsoleOn, "outpost.emergency_reboot=0"}
 
 func partition(t *testing.T, img, name string) gpt.Partition {
 	t.Helper()
@@ -61,7 +61,7 @@ func noPanic(t *testing.T, v *vm.VM) {
 // way out, and erases nothing. outpost.wipe=state then resets it, once:
 // the key left on the command line does not erase the node again.
 func TestCorruptStateThenWipe(t *testing.T) {
-	b, dir := lookup(t, "qemu-x86_64")
+	b, dir := vm.Board(t, images, "qemu-x86_64")
 	img := vm.Disk(t, dir, 0, stayInEmergency...)
 	st := partition(t, img, board.PartState)
 	f, err := os.OpenFile(img, os.O_RDWR, 0)
@@ -109,7 +109,7 @@ func TestCorruptStateThenWipe(t *testing.T) {
 // TestMissingRootSlot boots a disk whose slot A partition is gone (renamed
 // in the GPT): stage 1 names the root it waited for and what it found.
 func TestMissingRootSlot(t *testing.T) {
-	b, dir := lookup(t, "qemu-x86_64")
+	b, dir := vm.Board(t, images, "qemu-x86_64")
 	img := vm.Disk(t, dir, 0, append(stayInEmergency, "outpost.rootwait=5")...)
 	tab, err := gpt.ReadFile(img)
 	if err != nil {
@@ -139,7 +139,7 @@ func TestMissingRootSlot(t *testing.T) {
 // state partition and backup GPT cut off): the boot says so, and the disk
 // is not written.
 func TestDiskTooSmall(t *testing.T) {
-	b, dir := lookup(t, "qemu-x86_64")
+	b, dir := vm.Board(t, images, "qemu-x86_64")
 	img := vm.Disk(t, dir, 0, stayInEmergency...)
 	st := partition(t, img, board.PartState)
 	size := st.Start + 128<<20

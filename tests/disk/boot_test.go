@@ -3,7 +3,6 @@ package disk_test
 import (
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,15 +20,6 @@ const (
 	grownSize = "1.5 GiB"
 )
 
-func lookup(t *testing.T, name string) (board.Board, string) {
-	t.Helper()
-	b, err := board.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b, filepath.Join(images, name)
-}
-
 // TestDiskBoot boots disk.img through UEFI on the QEMU boards and the
 // arm64 metal board (an NVMe disk, the console named by the firmware), on
 // a disk bigger than the image: the state partition grows once, is
@@ -46,8 +36,8 @@ func TestDiskBoot(t *testing.T) {
 
 // testDiskBoot boots board name, whose disk's partitions are diskN.
 func testDiskBoot(t *testing.T, name, disk string) {
-	b, dir := lookup(t, name)
-	img := vm.Disk(t, dir, diskSize, "outpost.console=on")
+	b, dir := vm.Board(t, images, name)
+	img := vm.Disk(t, dir, diskSize, vm.ConsoleOn)
 	o := vm.UEFI(t, b, img)
 	v := vm.Boot(t, o)
 	root, state := regexp.QuoteMeta(disk+"2"), regexp.QuoteMeta(disk+"4")

@@ -47,19 +47,18 @@ func readIdentity(t *testing.T, n *vm.Node, secret string) identity {
 // starting.
 func fetchCA(t *testing.T, n *vm.Node, bare token.Token) []byte {
 	t.Helper()
-	deadline := time.Now().Add(vm.ReadyTimeout)
-	for {
+	var ca []byte
+	err := vm.Poll(vm.ReadyTimeout, 3*time.Second, func() (bool, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), vm.CmdTimeout)
-		ca, err := joinapi.FetchCA(ctx, fmt.Sprintf("https://127.0.0.1:%d", n.Join), bare)
-		cancel()
-		if err == nil {
-			return ca
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the join API did not give its CA within %s: %v", vm.ReadyTimeout, err)
-		}
-		time.Sleep(3 * time.Second)
+		defer cancel()
+		var err error
+		ca, err = joinapi.FetchCA(ctx, vm.LocalURL(n.Join), bare)
+		return err == nil, err
+	})
+	if err != nil {
+		t.Fatalf("the join API did not give its CA: %v", err)
 	}
+	return ca
 }
 
 // TestMetalServerKeepsItsCluster runs a server on the metal-x86_64 board
@@ -68,8 +67,8 @@ func fetchCA(t *testing.T, n *vm.Node, bare token.Token) []byte {
 // moments and a clean reboot. Every boot comes back Ready, with every
 // write the API acknowledged, the same CA, tokens, node password and Node.
 func TestMetalServerKeepsItsCluster(t *testing.T) {
-	b, dir := lookup(t, "metal-x86_64")
-	o := vm.UEFI(t, b, vm.Disk(t, dir, 8<<30, "outpost.console=on"))
+	b, dir := vm.Board(t, images, "metal-x86_64")
+	o := vm.UEFI(t, b, vm.Disk(t, dir, 8<<30, vm.ConsoleOn))
 	secret := vm.NewSecret(t)
 	n := vm.BootNode(t, o, metalNode, vm.ServerConfig(metalNode, secret, ""))
 	checkMetalHardware(t, n)
@@ -140,15 +139,12 @@ func checkMetalHardware(t *testing.T, n *vm.Node) {
 // (of three), so the power cut falls in the middle of the import.
 func waitForImport(t *testing.T, n *vm.Node) {
 	t.Helper()
-	deadline := time.Now().Add(vm.ReadyTimeout)
-	for {
-		if lines, err := n.VM.Run("grep imported /var/log/outpost/server.log", vm.CmdTimeout); err == nil && len(lines) > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no image imported within %s", vm.ReadyTimeout)
-		}
-	}
+	// Again at once: each grep is a round trip to the guest, and the cut
+	// must come before the import ends.
+	vm.MustPoll(t, "an image imported", vm.ReadyTimeout, 0, func() (bool, error) {
+		lines, err := n.VM.Run("grep imported /var/log/outpost/server.log", vm.CmdTimeout)
+		return err == nil && len(lines) > 0, err
+	})
 }
 
 // writeThenCut creates ConfigMaps one at a time and cuts the power right

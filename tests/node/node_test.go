@@ -6,15 +6,12 @@
 package node_test
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/outpost-os/outpost/board"
-	"github.com/outpost-os/outpost/image/qemu"
 	"github.com/outpost-os/outpost/image/seed"
 	"github.com/outpost-os/outpost/tests/vm"
 )
@@ -33,8 +30,8 @@ const (
 )
 
 func boot(t *testing.T, extra ...string) *vm.VM {
-	b, _ := board.Lookup(boardName)
-	o := qemu.FromDir(qemu.Options{Board: b, MemoryMB: 1024, Cmdline: []string{"outpost.console=on"}, Extra: extra}, filepath.Join(images, boardName))
+	o := vm.Direct(vm.Board(t, images, boardName))
+	o.MemoryMB, o.Extra = 1024, extra
 	v := vm.Boot(t, o)
 	v.Expect(`outpost: console ready`, bootTimeout)
 	return v
@@ -95,11 +92,7 @@ func TestSeedISOSetsHostnameAndRole(t *testing.T) {
 }
 
 func TestFwCfgSetsHostnameAndRole(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(f, []byte(agentUserData), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	v := boot(t, "-fw_cfg", "name=opt/outpost/config,file="+f)
+	v := boot(t, vm.FwCfgConfig(t, agentUserData)...)
 	checkAgentConfig(t, v, "fw_cfg")
 }
 
@@ -136,7 +129,6 @@ func TestInvalidUserDataGivesMaintenanceModeAndDHCP(t *testing.T) {
 }
 
 func TestStaticConfigWinsOverDHCP(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "config.yaml")
 	cfg := agentUserData + `  network:
     interfaces:
       - name: eth0
@@ -144,10 +136,7 @@ func TestStaticConfigWinsOverDHCP(t *testing.T) {
         gateway: 10.0.2.2
         dns: [10.0.2.3]
 `
-	if err := os.WriteFile(f, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	v := boot(t, "-fw_cfg", "name=opt/outpost/config,file="+f)
+	v := boot(t, vm.FwCfgConfig(t, cfg)...)
 	out := v.Output()
 	for _, want := range []string{`outpost: network eth0 10\.0\.2\.77/24 \(static\)`, `outpost: node ip 10\.0\.2\.77`, `outpost: ready: `} {
 		if !regexp.MustCompile(want).MatchString(out) {

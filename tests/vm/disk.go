@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image"
 	"github.com/outpost-os/outpost/image/disk"
 	"github.com/outpost-os/outpost/image/qemu"
@@ -30,23 +29,4 @@ func Disk(t testing.TB, imageDir string, size int64, cmdline ...string) string {
 		t.Fatal(err)
 	}
 	return dst
-}
-
-// UEFI returns the options of a UEFI boot of img on board b, with a
-// variable store beside the disk.
-func UEFI(t testing.TB, b board.Board, img string) qemu.Options {
-	t.Helper()
-	o := qemu.Options{Board: b, Disk: img, UEFI: true, Vars: filepath.Join(filepath.Dir(img), "efivars.fd")}
-	if err := qemu.PrepareVars(b, o.Vars); err != nil {
-		t.Fatal(err)
-	}
-	return o
-}
-
-// DirectDisk returns the options of a direct kernel boot of an image
-// folder's kernel and initrd with img as the disk and slot A as the root:
-// the fast path to a node that keeps its state.
-func DirectDisk(b board.Board, imageDir, img string) qemu.Options {
-	return qemu.Options{Board: b, Kernel: filepath.Join(imageDir, image.KernelFile), Initrd: filepath.Join(imageDir, image.InitrdFile),
-		Disk: img, Cmdline: []string{"root=PARTLABEL=" + board.PartRootA}}
 }

@@ -3,12 +3,14 @@ package vm
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/outpost-os/outpost/board"
 )
 
 // Images returns the folder holding an image per board: $OUTPOST_IMAGES
@@ -29,6 +31,17 @@ func Images(ctx context.Context, boards ...string) (string, error) {
 		return "", fmt.Errorf("make test-images for %v: %v: %s", boards, err, out)
 	}
 	return filepath.Join(root, "build", "test-images"), nil
+}
+
+// Board looks board name up and returns it with its folder under images
+// (the folder Images returns).
+func Board(t testing.TB, images, name string) (board.Board, string) {
+	t.Helper()
+	b, err := board.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, filepath.Join(images, name)
 }
 
 // ModuleRoot is the root of the Outpost checkout the tests run in.
@@ -70,14 +83,4 @@ func HostBinary() (string, error) {
 		return "", fmt.Errorf("host binary: %w (make build makes it)", err)
 	}
 	return bin, nil
-}
-
-// FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -1,12 +1,7 @@
 package vm
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,7 +30,8 @@ type Node struct {
 	// Started is when QEMU was started.
 	Started time.Time
 	bin     string
-	config  string
+	// fwcfg hands the configuration over, at every boot.
+	fwcfg []string
 }
 
 // BootNode boots o as node name with config (a config.yaml or
@@ -47,8 +43,7 @@ func BootNode(t testing.TB, o qemu.Options, name, config string) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := &Node{Name: name, API: MustFreePort(t), Join: MustFreePort(t), bin: bin, config: filepath.Join(t.TempDir(), "config.yaml")}
-	WriteFile(t, n.config, config)
+	n := &Node{Name: name, API: MustFreePort(t), Join: MustFreePort(t), bin: bin, fwcfg: FwCfgConfig(t, config)}
 	n.boot(t, o)
 	return n
 }
@@ -59,7 +54,7 @@ func (n *Node) boot(t testing.TB, o qemu.Options) {
 		o.MemoryMB, o.CPUs = 3072, 2
 	}
 	o.Forwards = append(o.Forwards, qemu.Forward{Host: n.API, Guest: 6443}, qemu.Forward{Host: n.Join, Guest: 9345})
-	o.Extra = append(o.Extra, "-fw_cfg", "name=opt/outpost/config,file="+n.config)
+	o.Extra = append(o.Extra, n.fwcfg...)
 	n.Started = time.Now()
 	n.VM = Boot(t, o)
 	n.VM.Expect(`outpost: console ready`, BootTimeout)
@@ -72,34 +67,6 @@ func (n *Node) BootAgain(t testing.TB, o qemu.Options) {
 	n.boot(t, o)
 }
 
-// MustFreePort is FreePort that fails the test.
-func MustFreePort(t testing.TB) int {
-	t.Helper()
-	p, err := FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// NewSecret returns a random bare token secret.
-func NewSecret(t testing.TB) string {
-	t.Helper()
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
-// WriteFile writes a 0600 file or fails the test.
-func WriteFile(t testing.TB, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // FetchKubeconfig runs `outpost kubeconfig` on the host against the
 // forwarded join API with the server token, until the server answers.
 func (n *Node) FetchKubeconfig(t testing.TB, secret string) {
@@ -108,23 +75,20 @@ func (n *Node) FetchKubeconfig(t testing.TB, secret string) {
 	tokenFile := filepath.Join(dir, "token")
 	WriteFile(t, tokenFile, secret+"\n")
 	n.Kubeconfig = filepath.Join(dir, "kubeconfig")
-	deadline := time.Now().Add(ReadyTimeout)
-	for {
-		out, err := Run(CmdTimeout, n.bin, "kubeconfig", "--server", fmt.Sprintf("https://127.0.0.1:%d", n.Join),
-			"--token-file", tokenFile, "--api-server", fmt.Sprintf("https://127.0.0.1:%d", n.API), "--out", n.Kubeconfig)
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no kubeconfig from the join API within %s: %v\n%s\nconsole:\n%s", ReadyTimeout, err, out, n.VM.Output())
-		}
-		time.Sleep(3 * time.Second)
+	var out string
+	err := Poll(ReadyTimeout, 3*time.Second, func() (bool, error) {
+		var err error
+		out, err = Run(CmdTimeout, n.bin, KubeconfigArgs(LocalURL(n.Join), tokenFile, LocalURL(n.API), n.Kubeconfig)...)
+		return err == nil, err
+	})
+	if err != nil {
+		t.Fatalf("no kubeconfig from the join API: %v\n%s\nconsole:\n%s", err, out, n.VM.Output())
 	}
 }
 
 // Kubectl runs the host's kubectl against the node's forwarded apiserver.
 func (n *Node) Kubectl(args ...string) (string, error) {
-	return Run(CmdTimeout, n.bin, append([]string{"kubectl", "--kubeconfig", n.Kubeconfig}, args...)...)
+	return Kubectl(CmdTimeout, n.bin, n.Kubeconfig, args...)
 }
 
 // MustKubectl is Kubectl that fails the test.
@@ -140,18 +104,25 @@ func (n *Node) MustKubectl(t testing.TB, args ...string) string {
 // WaitFor retries kubectl until check accepts its output or timeout ends.
 func (n *Node) WaitFor(t testing.TB, what string, timeout time.Duration, check func(string) bool, args ...string) string {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		out, err := n.Kubectl(args...)
-		if err == nil && check(out) {
-			return out
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s; last kubectl %s: %v\n%s\nconsole tail:\n%s\nrole log tail:\n%s",
-				what, timeout, strings.Join(args, " "), err, out, Tail(n.VM.Output(), 40), n.RoleLog())
-		}
-		time.Sleep(3 * time.Second)
+	var out string
+	err := Poll(timeout, 3*time.Second, func() (bool, error) {
+		var err error
+		out, err = n.Kubectl(args...)
+		return err == nil && check(out), err
+	})
+	if err != nil {
+		t.Fatalf("%s: %v; last kubectl %s:\n%s\nconsole tail:\n%s\nrole log tail:\n%s",
+			what, err, strings.Join(args, " "), out, Tail(n.VM.Output(), 40), n.RoleLog())
 	}
+	return out
+}
+
+// WaitReadyStatus waits for node name's Ready condition to be True,
+// however old its heartbeat (WaitReady wants one from this boot).
+func (n *Node) WaitReadyStatus(t testing.TB, name string) {
+	t.Helper()
+	n.WaitFor(t, "node "+name+" Ready", ReadyTimeout, func(out string) bool { return out == "True" },
+		"get", "node", name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
 }
 
 // WaitReady waits for node name to be Ready, as the API sees it, with a
@@ -213,21 +184,4 @@ func (n *Node) CheckNoRestarts(t testing.TB) {
 			t.Errorf("%s: unexpected restart: %s", n.Name, l)
 		}
 	}
-}
-
-// Run runs a host command with a deadline and returns its output.
-func Run(timeout time.Duration, name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
-	return string(out), err
-}
-
-// Tail returns the last n lines of s.
-func Tail(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -1,7 +1,11 @@
-// Package vm is the QEMU test harness: it boots an image under QEMU
-// (software emulation here), records the serial console, waits for markers
-// with deadlines, talks to the debug console and the QEMU monitor, and
-// always ends the VM when the test ends.
+// Package vm is the harness the tests under tests/ share. It boots an
+// image under QEMU (software emulation here), records the serial console,
+// waits for markers with deadlines, talks to the debug console and the
+// QEMU monitor, and always ends the VM when the test ends; it boots a VM
+// as a Kubernetes node with its configuration through fw_cfg, fetches its
+// kubeconfig and runs kubectl through port forwards. For tests that run
+// on the host it has free loopback ports, the arguments of an outpost
+// server on loopback, host commands with deadlines and polling with one.
 package vm
 
 import (
@@ -82,7 +86,7 @@ func Boot(t testing.TB, o qemu.Options) *VM {
 		cancel()
 		<-v.exited
 		if t.Failed() {
-			t.Logf("console of the VM:\n%s", v.tail(6000))
+			t.Logf("console of the VM:\n%s", LastBytes(v.Output(), 6000))
 		}
 	})
 	return v
@@ -199,14 +203,6 @@ func (v *VM) Output() string {
 	return v.out.String()
 }
 
-func (v *VM) tail(n int) string {
-	s := v.Output()
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
 // Run sends a command to the debug console (outpost.console=on) and
 // returns its output lines, or an error for an "END error" reply.
 func (v *VM) Run(command string, timeout time.Duration) ([]string, error) {
@@ -258,16 +254,13 @@ func (v *VM) MustRun(command string, timeout time.Duration) []string {
 func (v *VM) Monitor(command string) {
 	v.t.Helper()
 	var conn net.Conn
-	var err error
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if conn, err = net.Dial("unix", v.monitor); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			v.t.Fatalf("QEMU monitor: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	err := Poll(10*time.Second, 50*time.Millisecond, func() (bool, error) {
+		var err error
+		conn, err = net.Dial("unix", v.monitor)
+		return err == nil, err
+	})
+	if err != nil {
+		v.t.Fatalf("QEMU monitor: %v", err)
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "%s\n", command)
