@@ -14,6 +14,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // readyDeadline bounds the wait for /readyz.
@@ -44,7 +46,7 @@ func (r result) String() string {
 // measure starts a scenario, waits for /readyz, idles, reads RSS, runs the
 // load and stops everything.
 func measure(ctx context.Context, s settings, sc scenario) (result, error) {
-	p, err := freePorts()
+	p, err := vm.FreeServerPorts()
 	if err != nil {
 		return result{}, err
 	}
@@ -78,7 +80,7 @@ func measure(ctx context.Context, s settings, sc scenario) (result, error) {
 	return r, err
 }
 
-func waitReady(ctx context.Context, sc scenario, p ports, procs []*proc) (*kubernetes.Clientset, error) {
+func waitReady(ctx context.Context, sc scenario, p vm.ServerPorts, procs []*proc) (*kubernetes.Clientset, error) {
 	deadline := time.Now().Add(readyDeadline)
 	for time.Now().Before(deadline) {
 		for _, c := range procs {

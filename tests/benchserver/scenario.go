@@ -3,42 +3,35 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 
 	"k8s.io/client-go/rest"
-)
 
-// ports of one scenario, all on 127.0.0.1.
-type ports struct{ https, supervisor, etcdClient, etcdPeer int }
+	"github.com/outpost-os/outpost/tests/vm"
+)
 
 // scenario starts one control plane; the first process's start is time 0.
 type scenario struct {
 	name  string
-	start func(ctx context.Context, p ports) ([]*proc, error)
+	start func(ctx context.Context, p vm.ServerPorts) ([]*proc, error)
 	// client returns the admin client config once the files it needs exist.
-	client func(p ports) (*rest.Config, error)
+	client func(p vm.ServerPorts) (*rest.Config, error)
 }
 
 func outpostScenario(name, bin, dir string, extra ...string) scenario {
 	return scenario{
 		name: name,
-		start: func(ctx context.Context, p ports) ([]*proc, error) {
+		start: func(ctx context.Context, p vm.ServerPorts) ([]*proc, error) {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return nil, err
 			}
-			args := []string{"server", "--disable-agent", "--config", "", "--data-dir", dir,
-				"--node-name", "bench", "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1",
-				"--https-listen-port", itoa(p.https), "--supervisor-port", itoa(p.supervisor),
-				"--etcd-client-port", itoa(p.etcdClient), "--etcd-peer-port", itoa(p.etcdPeer),
-				"--write-kubeconfig", filepath.Join(dir, "admin.yaml")}
-			cmd, err := startLogged(ctx, filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".log"), bin, append(args, extra...)...)
+			cmd, err := startLogged(ctx, filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".log"), bin, vm.LoopbackServerArgs(dir, "bench", p, extra...)...)
 			return []*proc{cmd}, err
 		},
-		client: func(p ports) (*rest.Config, error) { return adminConfig(dir, p.https) },
+		client: func(p vm.ServerPorts) (*rest.Config, error) { return adminConfig(dir, p.HTTPS) },
 	}
 }
 
@@ -49,12 +42,12 @@ func bareScenario(name string, b binaries, pkiDir, dir string) scenario {
 	tls := func(f string) string { return filepath.Join(pkiDir, "server", "tls", f) }
 	return scenario{
 		name: name,
-		start: func(ctx context.Context, p ports) ([]*proc, error) {
+		start: func(ctx context.Context, p vm.ServerPorts) ([]*proc, error) {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return nil, err
 			}
-			client := "http://127.0.0.1:" + itoa(p.etcdClient)
-			peer := "http://127.0.0.1:" + itoa(p.etcdPeer)
+			client := "http://127.0.0.1:" + itoa(p.EtcdClient)
+			peer := "http://127.0.0.1:" + itoa(p.EtcdPeer)
 			etcd, err := startLogged(ctx, dir+"-etcd.log", b.etcd, "--data-dir", filepath.Join(dir, "etcd"),
 				"--listen-client-urls", client, "--advertise-client-urls", client,
 				"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
@@ -63,7 +56,7 @@ func bareScenario(name string, b binaries, pkiDir, dir string) scenario {
 				return nil, err
 			}
 			api, err := startLogged(ctx, dir+"-apiserver.log", b.apiserver,
-				"--etcd-servers", client, "--bind-address", "127.0.0.1", "--secure-port", itoa(p.https),
+				"--etcd-servers", client, "--bind-address", "127.0.0.1", "--secure-port", itoa(p.HTTPS),
 				"--advertise-address", "127.0.0.1", "--cert-dir", filepath.Join(dir, "certs"),
 				"--tls-cert-file", tls("serving-kube-apiserver.crt"), "--tls-private-key-file", tls("serving-kube-apiserver.key"),
 				"--client-ca-file", tls("client-ca.crt"), "--authorization-mode", "Node,RBAC", "--anonymous-auth=false",
@@ -77,7 +70,7 @@ func bareScenario(name string, b binaries, pkiDir, dir string) scenario {
 			}
 			return []*proc{etcd, api}, nil
 		},
-		client: func(p ports) (*rest.Config, error) { return adminConfig(pkiDir, p.https) },
+		client: func(p vm.ServerPorts) (*rest.Config, error) { return adminConfig(pkiDir, p.HTTPS) },
 	}
 }
 
@@ -125,19 +118,6 @@ func startLogged(ctx context.Context, logPath, bin string, args ...string) (*pro
 		close(p.exited)
 	}()
 	return p, nil
-}
-
-func freePorts() (ports, error) {
-	var ps [4]int
-	for i := range ps {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return ports{}, err
-		}
-		ps[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	return ports{ps[0], ps[1], ps[2], ps[3]}, nil
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

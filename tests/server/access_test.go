@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/outpost-os/outpost/images"
 	"github.com/outpost-os/outpost/services/addons"
+	"github.com/outpost-os/outpost/tests/vm"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,25 +24,21 @@ import (
 // kubeconfig` and the server token, uses it with kubectl, and is refused
 // with the agent token.
 func checkKubeconfigCommand(t *testing.T, s *server) {
-	join := fmt.Sprintf("https://127.0.0.1:%d", s.ports.supervisor)
+	join := vm.LocalURL(s.ports.Supervisor)
 	out := filepath.Join(t.TempDir(), "kubeconfig")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, "kubeconfig", "--server", join,
-		"--token-file", filepath.Join(s.dir, "server", "token"), "--out", out)
-	if msg, err := cmd.CombinedOutput(); err != nil {
+	if msg, err := vm.Run(vm.CmdTimeout, binary, vm.KubeconfigArgs(join, filepath.Join(s.dir, "server", "token"), "", out)...); err != nil {
 		t.Fatalf("outpost kubeconfig: %v\n%s", err, msg)
 	}
 	if info, err := os.Stat(out); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("kubeconfig %v: %v", info.Mode().Perm(), err)
 	}
-	ns, err := exec.CommandContext(ctx, binary, "kubectl", "--kubeconfig", out, "get", "ns", "-o", "name").CombinedOutput()
-	if err != nil || !strings.Contains(string(ns), "namespace/kube-system") {
+	ns, err := vm.Kubectl(vm.CmdTimeout, binary, out, "get", "ns", "-o", "name")
+	if err != nil || !strings.Contains(ns, "namespace/kube-system") {
 		t.Fatalf("kubectl get ns with the fetched kubeconfig: %v\n%s", err, ns)
 	}
 
 	refused := filepath.Join(t.TempDir(), "refused")
-	msg := runFailing(t, "kubeconfig", "--server", join, "--token-file", filepath.Join(s.dir, "server", "agent-token"), "--out", refused)
+	msg := runFailing(t, vm.KubeconfigArgs(join, filepath.Join(s.dir, "server", "agent-token"), "", refused)...)
 	if !strings.Contains(msg, "this token is an agent token: admin access needs the server token (403)") {
 		t.Errorf("agent token: want the 403 explanation, got:\n%s", msg)
 	}
@@ -102,7 +98,7 @@ func addonVersions(t *testing.T, c kubernetes.Interface) map[string]string {
 func waitAddons(t *testing.T, s *server) map[string]string {
 	c := s.client()
 	ctx := context.Background()
-	poll(t, "CoreDNS applied by the server", 2*time.Minute, func() (bool, error) {
+	vm.MustPoll(t, "CoreDNS applied by the server", 2*time.Minute, pollInterval, func() (bool, error) {
 		_, err := c.CoreV1().Services("kube-system").Get(ctx, "kube-dns", metav1.GetOptions{})
 		return err == nil && strings.Contains(s.stderr.String(), "add-ons applied"), err
 	})
@@ -159,7 +155,7 @@ func waitAddons(t *testing.T, s *server) map[string]string {
 // checkAddonsDisabled checks that a server started with --disable coredns
 // applied only the agents' role and created none of the CoreDNS objects.
 func checkAddonsDisabled(t *testing.T, s *server) {
-	poll(t, "add-ons applied message", time.Minute, func() (bool, error) {
+	vm.MustPoll(t, "add-ons applied message", time.Minute, pollInterval, func() (bool, error) {
 		for _, l := range strings.Split(s.stderr.String(), "\n") {
 			if strings.Contains(l, `msg="add-ons applied"`) && strings.Contains(l, " add-ons=[rbac] ") {
 				return true, nil

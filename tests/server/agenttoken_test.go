@@ -22,6 +22,7 @@ import (
 
 	"github.com/outpost-os/outpost/services/joinapi"
 	"github.com/outpost-os/outpost/services/token"
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // The server of TestSQLite carries these --tls-san entries.
@@ -43,7 +44,7 @@ func checkAgentTokenLimits(t *testing.T, s *server) {
 
 	t.Run("serving certificates for what is not the node's", func(t *testing.T) {
 		for what, id := range map[string]*joinapi.NodeIdentity{
-			"the server's node name": {Name: "test-node", Password: "p1", IPs: []net.IP{net.ParseIP("10.77.0.10")}},
+			"the server's node name": {Name: nodeName, Password: "p1", IPs: []net.IP{net.ParseIP("10.77.0.10")}},
 			"a --tls-san name":       {Name: sanName, Password: "p2", IPs: []net.IP{net.ParseIP("10.77.0.11")}},
 			"a --tls-san IP":         {Name: "edge-san", Password: "p3", IPs: []net.IP{net.ParseIP(sanIP)}},
 			"another node's address": {Name: "edge-thief", Password: "p4", IPs: []net.IP{net.ParseIP("10.77.0.2")}},
@@ -114,17 +115,10 @@ func checkAgentTokenLimits(t *testing.T, s *server) {
 // waitForbidden waits for try to be refused as forbidden, up to a minute.
 func waitForbidden(t *testing.T, try func() error) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	vm.MustPoll(t, "refused as forbidden", time.Minute, time.Second, func() (bool, error) {
 		err := try()
-		if apierrors.IsForbidden(err) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not refused within a minute: %v", err)
-		}
-		time.Sleep(time.Second)
-	}
+		return apierrors.IsForbidden(err), err
+	})
 }
 
 // agentClient is a join API client holding the server's agent token.
@@ -138,7 +132,7 @@ func agentClient(t *testing.T, s *server) *joinapi.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := joinapi.NewClient(fmt.Sprintf("https://127.0.0.1:%d", s.ports.supervisor), agentTok, caPEM)
+	c, err := joinapi.NewClient(vm.LocalURL(s.ports.Supervisor), agentTok, caPEM)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // secretValue is the value createObjects puts in its Secret.
@@ -44,7 +46,7 @@ func datastoreHolds(t *testing.T, dir string, b []byte) bool {
 // shows the first case could fail).
 func checkSecretsAtRest(t *testing.T, dataDir string, encrypted bool) {
 	db := filepath.Join(dataDir, "server", "db")
-	poll(t, "the Secret written to the datastore files", 30*time.Second, func() (bool, error) {
+	vm.MustPoll(t, "the Secret written to the datastore files", 30*time.Second, pollInterval, func() (bool, error) {
 		return datastoreHolds(t, db, []byte(encryptedPrefix)) || datastoreHolds(t, db, []byte(secretValue)), nil
 	})
 	clear := datastoreHolds(t, db, []byte(secretValue))

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // TestBadInput checks that bad input ends the server with a clear error
@@ -15,7 +17,7 @@ import (
 func TestBadInput(t *testing.T) {
 	t.Run("malformed token", func(t *testing.T) {
 		dir := t.TempDir()
-		out := runFailing(t, serverArgs(dir, freePorts(t), "--token", "K10zz::server:s3cr3t-value")...)
+		out := runFailing(t, serverArgs(dir, vm.MustFreeServerPorts(t), "--token", "K10zz::server:s3cr3t-value")...)
 		if !strings.Contains(out, "--token is malformed") || strings.Contains(out, "s3cr3t-value") {
 			t.Fatalf("want a malformed-token error without the secret, got:\n%s", out)
 		}
@@ -28,7 +30,7 @@ func TestBadInput(t *testing.T) {
 		if err := os.WriteFile(file, []byte("keep me"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out := runFailing(t, serverArgs(filepath.Join(file, "data"), freePorts(t))...)
+		out := runFailing(t, serverArgs(filepath.Join(file, "data"), vm.MustFreeServerPorts(t))...)
 		if !strings.Contains(out, "data dir") || !strings.Contains(out, "not a directory") {
 			t.Fatalf("want a data dir error, got:\n%s", out)
 		}
@@ -37,7 +39,7 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 	t.Run("data dir on a read-only file system", func(t *testing.T) {
-		out := runFailing(t, serverArgs("/proc/outpost-test-data", freePorts(t))...)
+		out := runFailing(t, serverArgs("/proc/outpost-test-data", vm.MustFreeServerPorts(t))...)
 		if !strings.Contains(out, "data dir /proc/outpost-test-data") {
 			t.Fatalf("want a data dir error, got:\n%s", out)
 		}
@@ -48,16 +50,16 @@ func TestBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer l.Close()
-		p := freePorts(t)
-		p.supervisor = l.Addr().(*net.TCPAddr).Port
+		p := vm.MustFreeServerPorts(t)
+		p.Supervisor = l.Addr().(*net.TCPAddr).Port
 		out := runFailing(t, serverArgs(t.TempDir(), p)...)
-		want := "127.0.0.1:" + strconv.Itoa(p.supervisor) + " (--supervisor-port) is not available"
+		want := "127.0.0.1:" + strconv.Itoa(p.Supervisor) + " (--supervisor-port) is not available"
 		if !strings.Contains(out, want) {
 			t.Fatalf("want %q, got:\n%s", want, out)
 		}
 	})
 	t.Run("unknown kube-apiserver argument", func(t *testing.T) {
-		out := runFailing(t, serverArgs(t.TempDir(), freePorts(t), "--kube-apiserver-arg", "no-such-flag=1")...)
+		out := runFailing(t, serverArgs(t.TempDir(), vm.MustFreeServerPorts(t), "--kube-apiserver-arg", "no-such-flag=1")...)
 		if !strings.Contains(out, "kube-apiserver arguments: unknown flag: --no-such-flag") {
 			t.Fatalf("want the component's argument error, got:\n%s", out)
 		}
@@ -72,7 +74,7 @@ func TestBadInput(t *testing.T) {
 		if err := os.WriteFile(db, junk, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out := runFailing(t, serverArgs(dir, freePorts(t))...)
+		out := runFailing(t, serverArgs(dir, vm.MustFreeServerPorts(t))...)
 		if !strings.Contains(out, db) || !strings.Contains(out, "not a SQLite database") {
 			t.Fatalf("want a corrupt-datastore error naming the file, got:\n%s", out)
 		}

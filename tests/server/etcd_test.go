@@ -5,9 +5,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
+	"github.com/outpost-os/outpost/tests/vm"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -16,7 +16,7 @@ import (
 // restarts it and finds its objects and certificates again.
 func TestEmbeddedEtcd(t *testing.T) {
 	dir := t.TempDir()
-	p := freePorts(t)
+	p := vm.MustFreeServerPorts(t)
 	// The agent token from the environment: read, then gone from the
 	// process's environment.
 	const agentSecret = "agent-secret-from-the-environment"
@@ -71,8 +71,8 @@ func TestEmbeddedEtcd(t *testing.T) {
 func checkExternalEtcd(t *testing.T, first *server) {
 	etcdTLS := filepath.Join(first.dir, "server", "tls", "etcd")
 	dir := t.TempDir()
-	second := start(t, dir, freePorts(t),
-		"--datastore-endpoint", "https://127.0.0.1:"+strconv.Itoa(first.ports.etcdClient),
+	second := start(t, dir, vm.MustFreeServerPorts(t),
+		"--datastore-endpoint", vm.LocalURL(first.ports.EtcdClient),
 		"--datastore-cafile", filepath.Join(etcdTLS, "server-ca.crt"),
 		"--datastore-certfile", filepath.Join(etcdTLS, "client.crt"),
 		"--datastore-keyfile", filepath.Join(etcdTLS, "client.key"))

@@ -7,11 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,38 +18,26 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
-// Deadlines of the harness.
+// Deadlines of the harness, and how often it polls.
 const (
 	readyDeadline = 4 * time.Minute
 	stopDeadline  = 90 * time.Second
 	failDeadline  = 2 * time.Minute
+	pollInterval  = 250 * time.Millisecond
 )
 
-// ports are the loopback ports one server uses.
-type ports struct{ https, supervisor, etcdClient, etcdPeer int }
-
-func freePorts(t *testing.T) ports {
-	t.Helper()
-	return ports{freePort(t), freePort(t), freePort(t), freePort(t)}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+// nodeName is the --node-name of every server of these tests.
+const nodeName = "test-node"
 
 // server is one started `outpost server`.
 type server struct {
 	t       *testing.T
 	dir     string
-	ports   ports
+	ports   vm.ServerPorts
 	cmd     *exec.Cmd
 	stdout  *lockedWriter
 	stderr  *lockedWriter
@@ -60,19 +46,13 @@ type server struct {
 }
 
 // serverArgs are the arguments of a server in dir on p, plus extra.
-func serverArgs(dir string, p ports, extra ...string) []string {
-	args := []string{"server", "--disable-agent", "--config", "",
-		"--data-dir", dir, "--node-name", "test-node",
-		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1",
-		"--https-listen-port", strconv.Itoa(p.https), "--supervisor-port", strconv.Itoa(p.supervisor),
-		"--etcd-client-port", strconv.Itoa(p.etcdClient), "--etcd-peer-port", strconv.Itoa(p.etcdPeer),
-		"--write-kubeconfig", filepath.Join(dir, "admin.yaml")}
-	return append(args, extra...)
+func serverArgs(dir string, p vm.ServerPorts, extra ...string) []string {
+	return vm.LoopbackServerArgs(dir, nodeName, p, extra...)
 }
 
 // start runs the server and waits until it printed its ready message and
 // answers with the admin kubeconfig.
-func start(t *testing.T, dir string, p ports, extra ...string) *server {
+func start(t *testing.T, dir string, p vm.ServerPorts, extra ...string) *server {
 	t.Helper()
 	s := &server{t: t, dir: dir, ports: p, exited: make(chan struct{}),
 		stdout: &lockedWriter{buf: &bytes.Buffer{}}, stderr: &lockedWriter{buf: &bytes.Buffer{}}}
@@ -89,32 +69,24 @@ func start(t *testing.T, dir string, p ports, extra ...string) *server {
 
 func (s *server) waitReady() {
 	s.t.Helper()
-	deadline := time.Now().Add(readyDeadline)
-	for time.Now().Before(deadline) {
+	err := vm.Poll(readyDeadline, 200*time.Millisecond, func() (bool, error) {
 		select {
 		case <-s.exited:
 			s.t.Fatalf("server exited before ready: %v\n%s", s.exitErr, s.tail())
-		case <-time.After(200 * time.Millisecond):
+		default:
 		}
-		if strings.Contains(s.output(), "outpost server is ready") {
-			return
-		}
+		return strings.Contains(s.output(), "outpost server is ready"), nil
+	})
+	if err != nil {
+		s.t.Fatalf("server not ready: %v\n%s", err, s.tail())
 	}
-	s.t.Fatalf("server not ready after %s\n%s", readyDeadline, s.tail())
 }
 
 func (s *server) output() string { return s.stdout.String() }
 
 // tail is the end of the server's standard output and standard error.
 func (s *server) tail() string {
-	return "stdout:\n" + lastBytes(s.stdout.String(), 2000) + "\nstderr:\n" + lastBytes(s.stderr.String(), 6000)
-}
-
-func lastBytes(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
+	return "stdout:\n" + vm.LastBytes(s.stdout.String(), 2000) + "\nstderr:\n" + vm.LastBytes(s.stderr.String(), 6000)
 }
 
 // stop sends SIGTERM and requires a clean exit (status 0).
@@ -211,20 +183,4 @@ func sameTree(t *testing.T, what string, before, after map[string]string) {
 			t.Errorf("%s: %s changed (%q -> %q)", what, p, h, after[p])
 		}
 	}
-}
-
-// poll calls f every 250 ms until it returns true or the deadline passes.
-func poll(t *testing.T, what string, deadline time.Duration, f func() (bool, error)) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	var last error
-	for time.Now().Before(end) {
-		ok, err := f()
-		if ok {
-			return
-		}
-		last = err
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Fatalf("%s: not done after %s (last error: %v)", what, deadline, last)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/outpost-os/outpost/services/joinapi"
 	"github.com/outpost-os/outpost/services/token"
+	"github.com/outpost-os/outpost/tests/vm"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -22,7 +22,7 @@ import (
 func checkJoinAPI(t *testing.T, s *server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	base := fmt.Sprintf("https://127.0.0.1:%d", s.ports.supervisor)
+	base := vm.LocalURL(s.ports.Supervisor)
 	agentTok, err := token.ReadFile(filepath.Join(s.dir, "server", "agent-token"))
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func checkJoinAPI(t *testing.T, s *server) {
 
 	t.Run("config", func(t *testing.T) {
 		cc, err := c.Config(ctx)
-		if err != nil || cc.ClusterCIDR != "10.42.0.0/16" || cc.ClusterDNS != "10.43.0.10" || cc.APIServerPort != s.ports.https {
+		if err != nil || cc.ClusterCIDR != "10.42.0.0/16" || cc.ClusterDNS != "10.43.0.10" || cc.APIServerPort != s.ports.HTTPS {
 			t.Fatalf("config %+v: %v", cc, err)
 		}
 	})

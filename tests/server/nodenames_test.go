@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/outpost-os/outpost/services/joinapi"
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // checkNodeNames: a name is claimed by the first box to join as it, an
@@ -24,10 +24,7 @@ import (
 func checkNodeNames(t *testing.T, s *server) {
 	c := agentClient(t, s)
 	node := func(args ...string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, binary, append([]string{"node", "--kubeconfig", filepath.Join(s.dir, "admin.yaml")}, args...)...).CombinedOutput()
-		return string(out), err
+		return vm.Run(time.Minute, binary, append([]string{"node", "--kubeconfig", filepath.Join(s.dir, "admin.yaml")}, args...)...)
 	}
 	t.Run("release lets a replacement box take the name", func(t *testing.T) {
 		if err := postClaim(t, c, "replaced-box", "old-box-password-0001"); err != nil {

@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 const testNS = "outpost-test"
@@ -78,14 +80,14 @@ func checkObjects(t *testing.T, c kubernetes.Interface) {
 func waitDeploymentPods(t *testing.T, c kubernetes.Interface) {
 	t.Helper()
 	ctx := context.Background()
-	poll(t, "ReplicaSet of the Deployment", 2*time.Minute, func() (bool, error) {
+	vm.MustPoll(t, "ReplicaSet of the Deployment", 2*time.Minute, pollInterval, func() (bool, error) {
 		rs, err := c.AppsV1().ReplicaSets(testNS).List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
 		if err != nil {
 			return false, err
 		}
 		return len(rs.Items) == 1 && len(rs.Items[0].OwnerReferences) == 1 && rs.Items[0].OwnerReferences[0].Name == "web", nil
 	})
-	poll(t, "Pods of the ReplicaSet", 2*time.Minute, func() (bool, error) {
+	vm.MustPoll(t, "Pods of the ReplicaSet", 2*time.Minute, pollInterval, func() (bool, error) {
 		pods, err := c.CoreV1().Pods(testNS).List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
 		if err != nil {
 			return false, err

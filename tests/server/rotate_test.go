@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/outpost-os/outpost/services/joinapi"
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // checkTokenRotation: outpost token rotate makes the old agent token
@@ -31,7 +31,7 @@ func checkTokenRotation(t *testing.T, s *server) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, "token", "rotate", "--server", fmt.Sprintf("https://127.0.0.1:%d", s.ports.supervisor),
+	cmd := exec.CommandContext(ctx, binary, "token", "rotate", "--server", vm.LocalURL(s.ports.Supervisor),
 		"--token-file", filepath.Join(s.dir, "server", "token"))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

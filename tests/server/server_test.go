@@ -6,13 +6,13 @@ import (
 	"crypto/x509"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/outpost-os/outpost/tests/vm"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -27,7 +27,7 @@ const testSecret = "cmdline-secret-5f2a9c"
 // runs and while it is stopped, and a restart on the same data dir.
 func TestSQLite(t *testing.T) {
 	dir := t.TempDir()
-	p := freePorts(t)
+	p := vm.MustFreeServerPorts(t)
 	sans := []string{"--tls-san", sanName, "--tls-san", sanIP}
 	s := start(t, dir, p, append([]string{"--token", testSecret}, sans...)...)
 
@@ -52,14 +52,14 @@ func TestSQLite(t *testing.T) {
 	// Last of the claims: it exhausts the claim limit.
 	t.Run("node names", func(t *testing.T) { checkNodeNames(t, s) })
 	t.Run("second server on the same data dir", func(t *testing.T) {
-		out := runFailing(t, serverArgs(dir, freePorts(t))...)
+		out := runFailing(t, serverArgs(dir, vm.MustFreeServerPorts(t))...)
 		if !strings.Contains(out, "in use by another outpost server") {
 			t.Fatalf("want a lock error, got:\n%s", out)
 		}
 	})
 	t.Run("occupied port", func(t *testing.T) {
 		other := t.TempDir()
-		out := runFailing(t, serverArgs(other, ports{p.https, freePort(t), freePort(t), freePort(t)})...)
+		out := runFailing(t, serverArgs(other, vm.ServerPorts{HTTPS: p.HTTPS, Supervisor: vm.MustFreePort(t), EtcdClient: vm.MustFreePort(t), EtcdPeer: vm.MustFreePort(t)})...)
 		if !strings.Contains(out, "--https-listen-port") || !strings.Contains(out, "not available") {
 			t.Fatalf("want a port error naming the flag, got:\n%s", out)
 		}
@@ -106,7 +106,7 @@ func TestSQLite(t *testing.T) {
 
 func checkProcHidesSecret(t *testing.T, pid int, secret string) {
 	proc := "/proc/" + strconv.Itoa(pid)
-	poll(t, "cmdline rewritten", 10*time.Second, func() (bool, error) {
+	vm.MustPoll(t, "cmdline rewritten", 10*time.Second, pollInterval, func() (bool, error) {
 		cmdline, err := os.ReadFile(proc + "/cmdline")
 		return err == nil && bytes.Contains(cmdline, []byte("--data-dir")) && !bytes.Contains(cmdline, []byte(secret)), err
 	})
@@ -186,10 +186,8 @@ func checkKubectl(t *testing.T, s *server) {
 		{binary, "kubectl", "--kubeconfig", kc, "get", "configmap", "cm", "-n", testNS, "-o", "jsonpath={.data.greeting}"},
 		{link, "--kubeconfig", kc, "get", "configmap", "cm", "-n", testNS, "-o", "jsonpath={.data.greeting}"},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
-		cancel()
-		if err != nil || string(out) != "hello" {
+		out, err := vm.Run(time.Minute, argv[0], argv[1:]...)
+		if err != nil || out != "hello" {
 			t.Errorf("%s: %v: %q", filepath.Base(argv[0]), err, out)
 		}
 	}

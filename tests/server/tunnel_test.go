@@ -23,6 +23,7 @@ import (
 	"github.com/outpost-os/outpost/services/pki"
 	"github.com/outpost-os/outpost/services/token"
 	"github.com/outpost-os/outpost/services/tunnel"
+	"github.com/outpost-os/outpost/tests/vm"
 )
 
 // TestLogsThroughTunnel registers a node whose kubelet the server cannot
@@ -40,7 +41,7 @@ func TestLogsThroughTunnel(t *testing.T) {
 		t.Skipf("%s is not refused locally (%v)", nodeAddr, err)
 	}
 	dir := t.TempDir()
-	s := start(t, dir, freePorts(t))
+	s := start(t, dir, vm.MustFreeServerPorts(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -54,7 +55,7 @@ func TestLogsThroughTunnel(t *testing.T) {
 	}
 
 	// The agent's credentials, as an agent gets them.
-	base := fmt.Sprintf("https://127.0.0.1:%d", s.ports.supervisor)
+	base := vm.LocalURL(s.ports.Supervisor)
 	agentTok, err := token.ReadFile(filepath.Join(dir, "server", "agent-token"))
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func TestLogsThroughTunnel(t *testing.T) {
 	tdone := make(chan struct{})
 	go func() { tc.Run(tctx); close(tdone) }()
 	defer func() { tcancel(); <-tdone }()
-	poll(t, "tunnel connected in the server's log", time.Minute, func() (bool, error) {
+	vm.MustPoll(t, "tunnel connected in the server's log", time.Minute, pollInterval, func() (bool, error) {
 		for _, l := range strings.Split(s.stderr.String(), "\n") {
 			if strings.Contains(l, `msg="agent tunnel connected"`) && strings.Contains(l, "node=tunnel-node") {
 				return true, nil
@@ -142,13 +143,13 @@ func TestLogsThroughTunnel(t *testing.T) {
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"}, Spec: corev1.PodSpec{
 		NodeName: id.Name, AutomountServiceAccountToken: &no,
 		Containers: []corev1.Container{{Name: "app", Image: "outpost.test/none:1"}}}}
-	poll(t, "pod created", time.Minute, func() (bool, error) {
+	vm.MustPoll(t, "pod created", time.Minute, pollInterval, func() (bool, error) {
 		_, err := cs.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{})
 		return err == nil, err // the default service account may not exist yet
 	})
 
 	var body []byte
-	poll(t, "pod logs", time.Minute, func() (bool, error) {
+	vm.MustPoll(t, "pod logs", time.Minute, pollInterval, func() (bool, error) {
 		body, err = cs.CoreV1().Pods("default").GetLogs("web", &corev1.PodLogOptions{Container: "app"}).DoRaw(ctx)
 		return err == nil, err
 	})
