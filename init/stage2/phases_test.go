@@ -1,7 +1,9 @@
 package stage2
 
 import (
+	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -20,5 +22,22 @@ func TestMaintenanceRerunsFromNetwork(t *testing.T) {
 	}
 	if s.phasesFrom("no-such-phase") != nil {
 		t.Error("an unknown phase gave a tail")
+	}
+}
+
+// TestArchitectureDocListsThePhases keeps docs/architecture.md's line of
+// PID 1's phases true to the list the boot runs.
+func TestArchitectureDocListsThePhases(t *testing.T) {
+	var names []string
+	for _, p := range (&init2{}).phases() {
+		names = append(names, p.Name)
+	}
+	want := "PID 1 phases: " + strings.Join(names, " → ")
+	data, err := os.ReadFile("../../docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), want+"\n") {
+		t.Errorf("docs/architecture.md lacks the line\n%s", want)
 	}
 }
