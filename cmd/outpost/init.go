@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 
-	"github.com/outpost-os/outpost/init/bootparam"
 	"github.com/outpost-os/outpost/init/shutdown"
 	"github.com/outpost-os/outpost/init/stage1"
 	"github.com/outpost-os/outpost/init/stage2"
+	"github.com/outpost-os/outpost/services/bootparam"
 	"github.com/outpost-os/outpost/services/gctune"
 	"golang.org/x/sys/unix"
 )

@@ -15,11 +15,11 @@ import (
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/init/blockdev"
-	"github.com/outpost-os/outpost/init/bootparam"
 	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/init/mounts"
 	"github.com/outpost-os/outpost/init/phase"
 	"github.com/outpost-os/outpost/init/statefs"
+	"github.com/outpost-os/outpost/services/bootparam"
 	"github.com/u-root/u-root/pkg/mount"
 )
 

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/outpost-os/outpost/board"
-	"github.com/outpost-os/outpost/init/bootparam"
 	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/init/mounts"
 	"github.com/outpost-os/outpost/init/sysctl"
+	"github.com/outpost-os/outpost/services/bootparam"
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/rolelog"
 	"github.com/outpost-os/outpost/services/supervisor"

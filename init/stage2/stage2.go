@@ -17,12 +17,12 @@ import (
 	"time"
 
 	"github.com/outpost-os/outpost/board"
-	"github.com/outpost-os/outpost/init/bootparam"
 	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/init/phase"
 	"github.com/outpost-os/outpost/init/power"
 	"github.com/outpost-os/outpost/init/reap"
 	"github.com/outpost-os/outpost/init/shutdown"
+	"github.com/outpost-os/outpost/services/bootparam"
 	"github.com/outpost-os/outpost/services/supervisor"
 	"golang.org/x/sys/unix"
 )

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/outpost-os/outpost/init/bootparam"
+	"github.com/outpost-os/outpost/services/bootparam"
 	"github.com/outpost-os/outpost/services/config"
 )
 
