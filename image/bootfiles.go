@@ -10,6 +10,7 @@ import (
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image/deb"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // bootFiles are what a disk boots with besides the kernel, from Debian:
@@ -60,13 +61,13 @@ func addStateTools(dir string, bf bootFiles, state string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "sbin"), 0o755); err != nil {
 		return err
 	}
-	if err := copyFile(bf.e2fsck, filepath.Join(dir, board.E2fsckPath[1:])); err != nil {
+	if err := copyFile(bf.e2fsck, filepath.Join(dir, paths.E2fsck[1:])); err != nil {
 		return fmt.Errorf("initramfs e2fsck: %w", err)
 	}
 	if err := os.Symlink("../proc/self/mounts", filepath.Join(dir, "etc/mtab")); err != nil {
 		return fmt.Errorf("initramfs /etc/mtab: %w", err)
 	}
-	return gzipFile(state, filepath.Join(dir, board.StateTemplatePath[1:]))
+	return gzipFile(state, filepath.Join(dir, paths.StateTemplate[1:]))
 }
 
 // gzipFile compresses src into dst (no name or time in the header, so the

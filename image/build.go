@@ -20,6 +20,7 @@ import (
 	"github.com/outpost-os/outpost/image/initramfs"
 	"github.com/outpost-os/outpost/image/kmods"
 	"github.com/outpost-os/outpost/image/squashfs"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // Artifact names in the output folder.
@@ -254,5 +255,5 @@ func writeBootInfo(dir string, bi board.BootInfo) error {
 	if err != nil {
 		return err
 	}
-	return writeFiles(dir, map[string]string{board.BootInfoPath[1:]: string(data) + "\n"})
+	return writeFiles(dir, map[string]string{paths.BootInfo[1:]: string(data) + "\n"})
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 func TestRootSkeleton(t *testing.T) {
@@ -29,7 +30,7 @@ func TestRootSkeleton(t *testing.T) {
 			t.Errorf("%s = %q, %v; want %q", link, got, err, want)
 		}
 	}
-	for _, bin := range []string{board.InitBinaryPath, board.RuntimeBinaryPath, board.ShimBinaryPath} {
+	for _, bin := range []string{paths.InitBinary, paths.RuntimeBinary, paths.ShimBinary} {
 		st, err := os.Stat(filepath.Join(dir, bin))
 		if err != nil || st.Mode().Perm() != 0o755 {
 			t.Errorf("%s: %v, %v", bin, st, err)

@@ -7,7 +7,7 @@ import (
 	"github.com/outpost-os/outpost/image/airgap"
 	"github.com/outpost-os/outpost/image/deb"
 	"github.com/outpost-os/outpost/image/userland"
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // nodeFiles is what a node runs besides Outpost, as recorded in the
@@ -19,7 +19,7 @@ type nodeFiles struct {
 
 // addNodeFiles puts into the root folder dir the Debian packages a node
 // runs (runc, iptables, CNI plugins, mount) and the container images built
-// from source (images.Dir).
+// from source (paths.Images).
 func addNodeFiles(ctx context.Context, o Options, dir string) (nodeFiles, error) {
 	set, err := userland.Fetch(ctx, o.Board.DebArch, o.Cache)
 	if err != nil {
@@ -30,7 +30,7 @@ func addNodeFiles(ctx context.Context, o Options, dir string) (nodeFiles, error)
 		return nodeFiles{}, err
 	}
 	ao := airgap.Options{Source: o.Source, Arch: o.Board.GoArch, Cache: o.Cache, Busybox: busybox}
-	archives, err := airgap.Build(ctx, ao, filepath.Join(dir, images.Dir[1:]))
+	archives, err := airgap.Build(ctx, ao, filepath.Join(dir, paths.Images[1:]))
 	if err != nil {
 		return nodeFiles{}, err
 	}

@@ -6,37 +6,37 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // rootSkeleton lays out the root image: the binary, /sbin/init, the mount
 // points and a minimal /etc.
 func rootSkeleton(dir string, o Options) error {
-	for _, d := range []string{"proc", "sys", "dev", "run", "var", "tmp", "etc/outpost", "usr/bin", "usr/lib/outpost", "sbin", "usr/share/outpost/images", "root"} {
+	for _, d := range []string{"proc", "sys", "dev", "run", "var", "tmp", paths.EtcDir, "usr/bin", paths.LibDir, "sbin", paths.Images, "root"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return err
 		}
 	}
-	if err := copyFile(o.Binary, filepath.Join(dir, "usr/bin/outpost")); err != nil {
+	if err := copyFile(o.Binary, filepath.Join(dir, paths.Binary)); err != nil {
 		return fmt.Errorf("root image binary: %w", err)
 	}
 	// PID 1, the kernel's modprobe and the debug console run the small
 	// build (no Kubernetes: a few MB instead of hundreds resident); the role
 	// process runs the full one.
-	if err := copyFile(o.InitBinary, filepath.Join(dir, board.InitBinaryPath[1:])); err != nil {
+	if err := copyFile(o.InitBinary, filepath.Join(dir, paths.InitBinary[1:])); err != nil {
 		return fmt.Errorf("root image init binary: %w", err)
 	}
 	for _, link := range []string{"sbin/init", "sbin/modprobe"} {
-		if err := os.Symlink("../"+board.InitBinaryPath[1:], filepath.Join(dir, link)); err != nil {
+		if err := os.Symlink("../"+paths.InitBinary[1:], filepath.Join(dir, link)); err != nil {
 			return err
 		}
 	}
-	if err := os.Symlink("outpost", filepath.Join(dir, "usr/bin/kubectl")); err != nil {
+	if err := os.Symlink(filepath.Base(paths.Binary), filepath.Join(dir, "usr/bin/kubectl")); err != nil {
 		return err
 	}
 	// containerd runs the runtime build, its shim the shim build
 	// (containerd finds the shim by name in PATH).
-	for path, bin := range map[string]string{board.RuntimeBinaryPath: o.RuntimeBinary, board.ShimBinaryPath: o.ShimBinary} {
+	for path, bin := range map[string]string{paths.RuntimeBinary: o.RuntimeBinary, paths.ShimBinary: o.ShimBinary} {
 		if err := copyFile(bin, filepath.Join(dir, path[1:])); err != nil {
 			return fmt.Errorf("root image %s: %w", path, err)
 		}
@@ -52,7 +52,7 @@ func etcFiles(boardName string) map[string]string {
 		"etc/os-release":    "NAME=Outpost\nID=outpost\nPRETTY_NAME=\"Outpost (" + boardName + ")\"\nHOME_URL=\"https://github.com/outpost-os/outpost\"\n",
 		"etc/hostname":      "outpost\n",
 		"etc/hosts":         "127.0.0.1 localhost\n::1 localhost\n",
-		"etc/passwd":        "root:x:0:0:root:/root:/usr/bin/outpost\nnobody:x:65534:65534:nobody:/nonexistent:/usr/bin/outpost\n",
+		"etc/passwd":        "root:x:0:0:root:/root:" + paths.Binary + "\nnobody:x:65534:65534:nobody:/nonexistent:" + paths.Binary + "\n",
 		"etc/group":         "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n",
 		"etc/nsswitch.conf": "hosts: files dns\n",
 		"etc/resolv.conf":   "",

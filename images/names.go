@@ -1,5 +1,5 @@
 // Package images names the container images Outpost builds from source and
-// bakes into every root image as OCI archives (/usr/share/outpost/images):
+// bakes into every root image as OCI archives (paths.Images):
 // the pod sandbox (pause), CoreDNS and a small test workload. The names use
 // the outpost.local registry, which does not exist: these images are only
 // ever imported, never pulled.
@@ -11,8 +11,3 @@ const (
 	CoreDNS  = "outpost.local/coredns:1.15.0"
 	Workload = "outpost.local/workload:1.0"
 )
-
-// Dir is where the root image keeps the archives. Every *.tar in it, and
-// in DATA-DIR/agent/images (dropped in later), is imported before the
-// kubelet starts.
-const Dir = "/usr/share/outpost/images"

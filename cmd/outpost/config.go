@@ -12,6 +12,7 @@ import (
 
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/metadata"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // runConfig is `outpost config show|check`.
@@ -38,7 +39,7 @@ func configShow(ctx context.Context, w io.Writer, args []string) error {
 	fs.StringVar(&p.DevRoot, "dev", "/dev", "device folder")
 	fs.StringVar(&p.StateFile, "state", config.StatePath, "configuration file on the state partition")
 	fs.StringVar(&p.IMDSURL, "imds", metadata.DefaultIMDSURL, "EC2-style instance metadata URL")
-	fs.StringVar(&p.MountDir, "mount-dir", "/run/outpost/metadata", "where metadata volumes are mounted while read")
+	fs.StringVar(&p.MountDir, "mount-dir", paths.MetadataMountDir, "where metadata volumes are mounted while read")
 	offline := fs.Bool("offline", false, "skip the sources that need the network (seed URL, config_url, IMDS)")
 	timeout := fs.Duration("timeout", 15*time.Second, "time limit for each source")
 	if err := fs.Parse(args); err != nil {

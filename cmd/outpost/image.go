@@ -16,6 +16,7 @@ import (
 	"github.com/outpost-os/outpost/image/disk"
 	"github.com/outpost-os/outpost/image/qemu"
 	"github.com/outpost-os/outpost/image/seed"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 func runImage(ctx context.Context, args []string) error {
@@ -106,7 +107,7 @@ func imageRun(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "", "image folder (default build/images/BOARD)")
 	mem := fs.Int("memory", 2048, "guest memory in MiB")
 	seedPath := fs.String("seed", "", "NoCloud seed image to attach (outpost image seed); it is then the whole configuration")
-	access := fs.Bool("kubeconfig", true, "without --seed or --append outpost.role=agent: seed role server and a server token (fw_cfg), forward 6443 and 9345 to 127.0.0.1 and write DIR/kubeconfig once the server is ready")
+	access := fs.Bool("kubeconfig", true, fmt.Sprintf("without --seed or --append outpost.role=agent: seed role server and a server token (fw_cfg), forward %d and %d to 127.0.0.1 and write DIR/kubeconfig once the server is ready", paths.APIServerPort, paths.JoinAPIPort))
 	useDisk := fs.Bool("disk", false, "boot DIR/disk.img through the board's UEFI firmware, as a real box boots; the VM writes to it, so a second run keeps its state (--append edits its loader entries)")
 	diskSize := fs.String("disk-size", "", "with --disk: grow disk.img (sparse) to this size first, as a bigger disk would be (e.g. 8G)")
 	var cmdline, fwds listFlag
@@ -210,7 +211,7 @@ func parseForwards(specs []string) ([]qemu.Forward, error) {
 	for _, s := range specs {
 		var f qemu.Forward
 		if _, err := fmt.Sscanf(s, "%d:%d", &f.Host, &f.Guest); err != nil {
-			return nil, fmt.Errorf("forward %q: use HOSTPORT:GUESTPORT, e.g. 16443:6443", s)
+			return nil, fmt.Errorf("forward %q: use HOSTPORT:GUESTPORT, e.g. 16443:%d", s, paths.APIServerPort)
 		}
 		out = append(out, f)
 	}

@@ -18,14 +18,15 @@ import (
 	"github.com/outpost-os/outpost/image/qemu"
 	"github.com/outpost-os/outpost/services/atomicfile"
 	"github.com/outpost-os/outpost/services/metadata"
+	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/token"
 	yaml "go.yaml.in/yaml/v3"
 )
 
 // Guest ports `outpost image run` forwards to reach the cluster.
 const (
-	guestAPIServer = 6443
-	guestJoinAPI   = 9345
+	guestAPIServer = paths.APIServerPort
+	guestJoinAPI   = paths.JoinAPIPort
 )
 
 // Files image run keeps in the image folder.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/outpost-os/outpost/services/atomicfile"
 	"github.com/outpost-os/outpost/services/joinapi"
+	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/token"
 )
 
@@ -22,7 +23,7 @@ const envToken = "OUTPOST_TOKEN"
 // the server token: the token's CA hash pins the server's CA first.
 func runKubeconfig(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("kubeconfig", flag.ContinueOnError)
-	server := fs.String("server", "", "join API of the server, https://HOST:9345 (required)")
+	server := fs.String("server", "", fmt.Sprintf("join API of the server, https://HOST:%d (required)", paths.JoinAPIPort))
 	tokenFile := fs.String("token-file", "", "file holding the server token (default: $"+envToken+")")
 	out := fs.String("out", "", "write the kubeconfig to this file (0600, atomically) instead of stdout")
 	apiServer := fs.String("api-server", "", "apiserver URL to put in the kubeconfig, e.g. a port forward (default: the server's advertise address)")
@@ -34,7 +35,7 @@ func runKubeconfig(ctx context.Context, args []string) error {
 		return fmt.Errorf("%d unexpected arguments: the token is read from --token-file or $%s, never the command line", fs.NArg(), envToken)
 	}
 	if *server == "" {
-		return errors.New("--server is required, e.g. --server https://10.0.0.1:9345")
+		return fmt.Errorf("--server is required, e.g. --server https://10.0.0.1:%d", paths.JoinAPIPort)
 	}
 	tok, err := serverToken(*tokenFile)
 	if err != nil {

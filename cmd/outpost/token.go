@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/server"
 	"github.com/outpost-os/outpost/services/token"
 )
@@ -22,7 +23,7 @@ func runToken(ctx context.Context, args []string) error {
 		return errors.New("usage: outpost token rotate [--server URL] [--token-file FILE] [--new-token-file FILE]")
 	}
 	fs := flag.NewFlagSet("token rotate", flag.ContinueOnError)
-	joinURL := fs.String("server", "https://127.0.0.1:9345", "join API of a server")
+	joinURL := fs.String("server", fmt.Sprintf("https://127.0.0.1:%d", paths.JoinAPIPort), "join API of a server")
 	tokenFile := fs.String("token-file", "", "file holding the server token (default: "+defaultServerTokenFile()+" when it exists, else $"+envToken+")")
 	newFile := fs.String("new-token-file", "", "file holding the new agent token's secret (default: a random one)")
 	if err := fs.Parse(args[1:]); err != nil {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // CNIPlugins are the plugins kept from containernetworking-plugins: what
@@ -19,7 +21,7 @@ var CNIPlugins = []string{"bandwidth", "bridge", "firewall", "host-local", "loop
 const (
 	CNIDir  = "/usr/lib/cni"
 	Runc    = "/usr/sbin/runc"
-	Busybox = "/usr/lib/outpost/busybox"
+	Busybox = paths.LibDir + "/busybox"
 )
 
 // selection says which files of a package go into the image.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/outpost-os/outpost/services/paths"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,16 +21,12 @@ func Root(dev, target string) error {
 	return err
 }
 
-// KeptEtc is where, on the state partition mounted as /var, the node's
-// own /etc/outpost lives (node password, saved config, admin
-// kubeconfig); it is bound onto /etc/outpost so it survives a reboot.
-const KeptEtc = "/var/lib/outpost/etc"
-
 // Writable gives the read-only root at newRoot its writable parts: /var
 // (a tmpfs unless the state partition is mounted there already), a tmpfs
 // on /tmp, and /etc as an overlay whose upper layer lives in the tmpfs on
 // /run (runDir), so edits to /etc last until the next boot; with a state
-// partition, /etc/outpost is bound from KeptEtc on it and is kept.
+// partition, /etc/outpost is bound from paths.KeptEtc on it (the node
+// password, saved config and admin kubeconfig) and is kept.
 func Writable(newRoot, runDir string, state bool) error {
 	table := []Mount{
 		{Source: "tmpfs", Target: filepath.Join(newRoot, "tmp"), FSType: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_NODEV, Data: "mode=1777", Mode: 0o1777},
@@ -50,11 +47,11 @@ func Writable(newRoot, runDir string, state bool) error {
 }
 
 func bindKeptEtc(newRoot string) error {
-	kept := filepath.Join(newRoot, KeptEtc)
+	kept := filepath.Join(newRoot, paths.KeptEtc)
 	if err := os.MkdirAll(kept, 0o755); err != nil {
-		return fmt.Errorf("keep /etc/outpost: %w", err)
+		return fmt.Errorf("keep %s: %w", paths.EtcDir, err)
 	}
-	return Do(Mount{Source: kept, Target: filepath.Join(newRoot, "etc/outpost"), Flags: unix.MS_BIND, Mode: 0o755})
+	return Do(Mount{Source: kept, Target: filepath.Join(newRoot, paths.EtcDir), Flags: unix.MS_BIND, Mode: 0o755})
 }
 
 func overlayEtc(newRoot, runDir string) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/outpost-os/outpost/init/phase"
 	"github.com/outpost-os/outpost/init/statefs"
 	"github.com/outpost-os/outpost/services/bootparam"
+	"github.com/outpost-os/outpost/services/paths"
 	"github.com/u-root/u-root/pkg/mount"
 )
 
@@ -61,7 +62,7 @@ func (s *stage1) phases() []phase.Phase {
 			return err
 		}},
 		{Name: "bootinfo", Run: func(context.Context) (err error) {
-			s.boot, err = board.ReadBootInfo(board.BootInfoPath)
+			s.boot, err = board.ReadBootInfo(paths.BootInfo)
 			return err
 		}},
 		{Name: "modules", Run: func(context.Context) error { return loadRootModules(s.boot) }},
@@ -113,7 +114,7 @@ func (s *stage1) prepareState(ctx context.Context) (err error) {
 
 func (s *stage1) stateOptions() statefs.Options {
 	return statefs.Options{Console: s.console, Sys: blockdev.SysBlock, Root: s.root, Wipe: s.params.WipeState,
-		E2fsck: board.E2fsckPath, Template: board.StateTemplatePath, Scratch: "/run/outpost/state-check"}
+		E2fsck: paths.E2fsck, Template: paths.StateTemplate, Scratch: paths.StateCheck}
 }
 
 // writable mounts the state partition on the new root's /var (when there

@@ -14,6 +14,7 @@ import (
 	"github.com/outpost-os/outpost/init/sysctl"
 	"github.com/outpost-os/outpost/services/bootparam"
 	"github.com/outpost-os/outpost/services/config"
+	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/rolelog"
 	"github.com/outpost-os/outpost/services/supervisor"
 	"github.com/vishvananda/netlink"
@@ -24,7 +25,7 @@ func (s *init2) mountPhase(context.Context) error {
 	if err := mounts.MountAll(mounts.Stage2()); err != nil {
 		return err
 	}
-	for _, d := range []string{"/run/outpost", LogDir, "/var/lib/outpost"} {
+	for _, d := range []string{paths.RunDir, LogDir, paths.DataDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("make %s: %w", d, err)
 		}
@@ -38,7 +39,7 @@ func (s *init2) cmdlinePhase(context.Context) (err error) {
 }
 
 func (s *init2) bootInfoPhase(context.Context) (err error) {
-	s.boot, err = board.ReadBootInfo(board.BootInfoPath)
+	s.boot, err = board.ReadBootInfo(paths.BootInfo)
 	return err
 }
 

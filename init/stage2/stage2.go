@@ -23,6 +23,7 @@ import (
 	"github.com/outpost-os/outpost/init/reap"
 	"github.com/outpost-os/outpost/init/shutdown"
 	"github.com/outpost-os/outpost/services/bootparam"
+	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/supervisor"
 	"golang.org/x/sys/unix"
 )
@@ -31,12 +32,12 @@ import (
 // it. Slim is the build without Kubernetes that PID 1 itself runs, used
 // for small helpers such as the debug console.
 const (
-	Self = "/usr/bin/outpost"
-	Slim = board.InitBinaryPath
+	Self = paths.Binary
+	Slim = paths.InitBinary
 )
 
 // LogDir holds one log file per service.
-const LogDir = "/var/log/outpost"
+const LogDir = paths.LogDir
 
 // init2 is the state of PID 1 in stage 2.
 type init2 struct {

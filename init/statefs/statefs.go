@@ -29,7 +29,7 @@ type Options struct {
 	// Wipe restores the empty state file system (outpost.wipe=state).
 	Wipe bool
 	// E2fsck and Template are the checker and the empty file system
-	// (board.E2fsckPath, board.StateTemplatePath).
+	// (paths.E2fsck, paths.StateTemplate).
 	E2fsck, Template string
 	// Scratch is an empty folder to look into the file system before a
 	// wipe.

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/roleflags"
 )
 
@@ -53,13 +53,13 @@ type Options struct {
 
 // Defaults of the flags.
 const (
-	DefaultConfigFile    = "/etc/outpost/config.yaml"
-	DefaultDataDir       = "/var/lib/outpost"
-	DefaultRuntimeBinary = "/usr/lib/outpost/containerd"
-	DefaultPasswordFile  = "/etc/outpost/node/password"
-	DefaultKubeletRoot   = "/var/lib/kubelet"
-	DefaultRunDir        = "/run/outpost"
-	DefaultLogDir        = "/var/log/outpost"
+	DefaultConfigFile    = paths.ConfigFile
+	DefaultDataDir       = paths.DataDir
+	DefaultRuntimeBinary = paths.RuntimeBinary
+	DefaultPasswordFile  = paths.NodePassword
+	DefaultKubeletRoot   = paths.KubeletRoot
+	DefaultRunDir        = paths.RunDir
+	DefaultLogDir        = paths.LogDir
 	envToken             = "OUTPOST_TOKEN"
 	flagToken            = "token"
 	flagConfig           = "config"
@@ -96,7 +96,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("outpost agent", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&o.ConfigFile, flagConfig, DefaultConfigFile, "config file with agent keys (flags win); empty for none")
-	fs.StringVar(&o.Server, "server", "", "join API of a server, https://HOST:9345")
+	fs.StringVar(&o.Server, "server", "", fmt.Sprintf("join API of a server, https://HOST:%d", paths.JoinAPIPort))
 	fs.StringVar(&o.Token, flagToken, "", "join token (K10 form pins the server CA); prefer --token-file or $"+envToken)
 	fs.StringVar(&o.TokenFile, "token-file", "", "file holding the join token")
 	fs.StringVar(&o.DataDir, "data-dir", DefaultDataDir, "state directory (the agent uses DIR/agent)")
@@ -121,7 +121,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 func (o *Options) validate() error {
 	var errs []error
 	if o.Server == "" {
-		errs = append(errs, errors.New("no server given: set --server https://HOST:9345 or server: in the config"))
+		errs = append(errs, fmt.Errorf("no server given: set --server https://HOST:%d or server: in the config", paths.JoinAPIPort))
 	} else if u, err := url.Parse(o.Server); err != nil || u.Scheme != "https" || u.Host == "" {
 		errs = append(errs, fmt.Errorf("--server %q is not an https://HOST:PORT URL", o.Server))
 	}
@@ -152,7 +152,7 @@ func (o *Options) complete() error {
 		o.NodeName = strings.ToLower(h)
 	}
 	if o.ImageDirs == nil {
-		o.ImageDirs = []string{images.Dir, o.agentDir("images")}
+		o.ImageDirs = []string{paths.Images, o.agentDir("images")}
 	}
 	return nil
 }

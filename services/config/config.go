@@ -1,14 +1,16 @@
 package config
 
+import "github.com/outpost-os/outpost/services/paths"
+
 // Paths of the configuration files on a node.
 const (
 	// Path is the effective configuration PID 1 writes after the merge.
-	Path = "/etc/outpost/config.yaml"
+	Path = paths.ConfigFile
 	// StatePath is the configuration kept on the state partition, the
 	// lowest-precedence source.
-	StatePath = "/var/lib/outpost/config.yaml"
+	StatePath = paths.StateConfig
 	// DefaultDataDir is where the role process keeps its state.
-	DefaultDataDir = "/var/lib/outpost"
+	DefaultDataDir = paths.DataDir
 	// MaxSize caps every configuration input (a file, a user-data blob, an
 	// HTTP answer, once decompressed).
 	MaxSize = 1 << 20

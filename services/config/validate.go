@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // checker collects every problem instead of stopping at the first.
@@ -62,7 +64,7 @@ func (c *checker) join(cfg *Config) {
 	if cfg.Server != "" {
 		u, err := url.Parse(cfg.Server)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
-			c.add("server", "%q is not a server URL such as https://10.0.0.1:6443", cfg.Server)
+			c.add("server", "%q is not a server URL such as https://10.0.0.1:%d", cfg.Server, paths.APIServerPort)
 		}
 	}
 	if cfg.Token != "" && cfg.TokenFile != "" {
@@ -78,7 +80,7 @@ func (c *checker) join(cfg *Config) {
 		return
 	}
 	if cfg.Server == "" {
-		c.missing("server", "required for an agent: the URL of the server to join, e.g. https://10.0.0.1:6443")
+		c.missing("server", fmt.Sprintf("required for an agent: the URL of the server to join, e.g. https://10.0.0.1:%d", paths.APIServerPort))
 	}
 	if cfg.Token == "" && cfg.TokenFile == "" {
 		c.missing("token", "required for an agent: set token or token_file")

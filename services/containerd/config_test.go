@@ -9,8 +9,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
-	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // lookup walks a parsed TOML document along keys.
@@ -93,7 +93,7 @@ func TestConfigFile(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	c := Defaults()
-	if c.Binary != board.RuntimeBinaryPath || c.Socket != "/run/outpost/containerd/containerd.sock" ||
+	if c.Binary != paths.RuntimeBinary || c.Socket != "/run/outpost/containerd/containerd.sock" ||
 		c.Root != "/var/lib/outpost/agent/containerd" || c.SandboxImage != images.Pause {
 		t.Errorf("defaults: %+v", c)
 	}
@@ -101,7 +101,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("endpoint %s", c.Endpoint())
 	}
 	cmd := c.Command()
-	if cmd.Path != board.RuntimeBinaryPath || cmd.Argv0 != "containerd" ||
+	if cmd.Path != paths.RuntimeBinary || cmd.Argv0 != "containerd" ||
 		!slices.Equal(cmd.Args, []string{"--config", DefaultConfigFile}) || cmd.Ready == nil {
 		t.Errorf("command: %+v", cmd)
 	}

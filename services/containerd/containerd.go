@@ -14,18 +14,18 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // Default paths on a node.
 const (
-	DefaultRoot       = "/var/lib/outpost/agent/containerd"
-	DefaultState      = "/run/outpost/containerd"
-	DefaultSocket     = "/run/outpost/containerd/containerd.sock"
-	DefaultConfigFile = "/var/lib/outpost/agent/etc/containerd/config.toml"
+	DefaultRoot       = paths.ContainerdRoot
+	DefaultState      = paths.ContainerdState
+	DefaultSocket     = paths.ContainerdSocket
+	DefaultConfigFile = paths.ContainerdConfig
 	DefaultCNIBinDir  = "/usr/lib/cni" // Debian's containernetworking-plugins
-	DefaultCNIConfDir = "/var/lib/outpost/agent/etc/cni/net.d"
+	DefaultCNIConfDir = paths.CNIConfDir
 	DefaultRunc       = "/usr/sbin/runc" // Debian's runc
 	// DefaultPath is containerd's PATH: the shim is found there as
 	// containerd-shim-runc-v2 (/usr/bin), and the CNI plugins it runs call
@@ -74,7 +74,7 @@ type Config struct {
 // Defaults returns the configuration of a node.
 func Defaults() Config {
 	return Config{
-		Binary:        board.RuntimeBinaryPath,
+		Binary:        paths.RuntimeBinary,
 		Root:          DefaultRoot,
 		State:         DefaultState,
 		Socket:        DefaultSocket,

@@ -19,6 +19,7 @@ import (
 	"github.com/flannel-io/flannel/pkg/trafficmngr/iptables"
 
 	"github.com/outpost-os/outpost/services/atomicfile"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // Config is what flannel needs from Outpost.
@@ -143,7 +144,10 @@ func rules(ctx context.Context, cfg *subnet.Config, bn backend.Network) error {
 }
 
 func (c Config) writeNetConf() (string, error) {
-	conf := map[string]any{"Network": c.ClusterCIDR, "EnableIPv4": true, "Backend": map[string]string{"Type": "vxlan"}}
+	// The port is the kernel's default for vxlan, said here so that the
+	// one table of ports (services/paths) is the one that counts.
+	backend := map[string]any{"Type": "vxlan", "Port": paths.VXLANPort}
+	conf := map[string]any{"Network": c.ClusterCIDR, "EnableIPv4": true, "Backend": backend}
 	data, err := json.Marshal(conf)
 	if err != nil {
 		return "", err

@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/outpost-os/outpost/services/kubeconfig"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // KubeconfigPath is the endpoint (under Prefix) that serves an admin
@@ -60,7 +61,7 @@ func (h *handler) kubeconfigServer(r *http.Request) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", fmt.Errorf("%s=%q is not an apiserver URL such as https://127.0.0.1:6443", KubeconfigServerParam, short(s))
+		return "", fmt.Errorf("%s=%q is not an apiserver URL such as https://127.0.0.1:%d", KubeconfigServerParam, short(s), paths.APIServerPort)
 	}
 	return s, nil
 }

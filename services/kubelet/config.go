@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/outpost-os/outpost/services/atomicfile"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // Config is what the kubelet of a node needs from Outpost.
@@ -53,7 +54,8 @@ func (c Config) configuration() *kubeletv1beta1.KubeletConfiguration {
 		ContainerRuntimeEndpoint: c.RuntimeEndpoint,
 		TLSCertFile:              c.ServingCert,
 		TLSPrivateKeyFile:        c.ServingKey,
-		ReadOnlyPort:             0, // off
+		Port:                     int32(paths.KubeletPort), // upstream's default, said here
+		ReadOnlyPort:             0,                        // off
 		FailSwapOn:               &f,
 		HealthzBindAddress:       "127.0.0.1",
 		ResolverConfig:           &c.ResolvConf,

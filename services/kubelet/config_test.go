@@ -33,8 +33,8 @@ func TestConfigurationIsLockedDown(t *testing.T) {
 		kc.Authentication.X509.ClientCAFile != "/a/client-ca.crt" || kc.Authorization.Mode != "Webhook" {
 		t.Errorf("authentication/authorization: %+v %+v", kc.Authentication, kc.Authorization)
 	}
-	if kc.ReadOnlyPort != 0 || kc.CgroupDriver != "cgroupfs" || kc.HealthzBindAddress != "127.0.0.1" {
-		t.Errorf("ports and cgroups: readOnlyPort %d driver %q healthz %q", kc.ReadOnlyPort, kc.CgroupDriver, kc.HealthzBindAddress)
+	if kc.Port != 10250 || kc.ReadOnlyPort != 0 || kc.CgroupDriver != "cgroupfs" || kc.HealthzBindAddress != "127.0.0.1" {
+		t.Errorf("ports and cgroups: port %d readOnlyPort %d driver %q healthz %q", kc.Port, kc.ReadOnlyPort, kc.CgroupDriver, kc.HealthzBindAddress)
 	}
 	if !slices.Equal(kc.ClusterDNS, []string{"10.43.0.10"}) || kc.ContainerRuntimeEndpoint != testConfig().RuntimeEndpoint {
 		t.Errorf("DNS %v runtime %q", kc.ClusterDNS, kc.ContainerRuntimeEndpoint)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/outpost-os/outpost/services/config"
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // Source is one place the configuration can come from.
@@ -53,7 +54,7 @@ func (p Paths) withDefaults() Paths {
 	def(&p.DevRoot, "/dev")
 	def(&p.StateFile, config.StatePath)
 	def(&p.IMDSURL, DefaultIMDSURL)
-	def(&p.MountDir, "/run/outpost/metadata")
+	def(&p.MountDir, paths.MetadataMountDir)
 	if p.HTTP == nil {
 		p.HTTP = NewHTTPClient(3*time.Second, 10*time.Second)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/roleflags"
 )
 
@@ -54,16 +55,16 @@ type Options struct {
 
 // Defaults of the flags.
 const (
-	DefaultConfigFile     = "/etc/outpost/config.yaml"
-	DefaultDataDir        = "/var/lib/outpost"
-	DefaultKubeconfig     = "/etc/outpost/outpost.yaml"
+	DefaultConfigFile     = paths.ConfigFile
+	DefaultDataDir        = paths.DataDir
+	DefaultKubeconfig     = paths.Kubeconfig
 	DefaultKubeconfigMode = "0600"
 	DefaultClusterCIDR    = "10.42.0.0/16"
 	DefaultServiceCIDR    = "10.43.0.0/16"
 	DefaultClusterDNS     = "10.43.0.10"
 	DefaultClusterDomain  = "cluster.local"
-	DefaultHTTPSPort      = 6443
-	DefaultSupervisorPort = 9345
+	DefaultHTTPSPort      = paths.APIServerPort
+	DefaultSupervisorPort = paths.JoinAPIPort
 	DefaultEtcdClientPort = 2379
 	DefaultEtcdPeerPort   = 2380
 	DefaultBindAddress    = "0.0.0.0"

@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/rancher/remotedialer"
+
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // KubeletPort is the one port a tunnel carries: the kubelet's API, which
 // serves logs, exec, attach and port-forward.
-const KubeletPort = 10250
+const KubeletPort = paths.KubeletPort
 
 // maxSessionsPerNode bounds the tunnels one node may hold at once: a
 // reconnecting agent briefly has two (the old one times out after a

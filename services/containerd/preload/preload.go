@@ -23,11 +23,13 @@ import (
 	"github.com/containerd/errdefs"
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
+
+	"github.com/outpost-os/outpost/services/paths"
 )
 
 // Defaults of Options.
 const (
-	DefaultAddress     = "/run/outpost/containerd/containerd.sock"
+	DefaultAddress     = paths.ContainerdSocket
 	DefaultNamespace   = "k8s.io" // the namespace CRI (and so the kubelet) uses
 	DefaultSnapshotter = "overlayfs"
 	DefaultTimeout     = 30 * time.Second
