@@ -15,7 +15,7 @@ import (
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/outpost-os/outpost/image/deb"
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/baked"
 )
 
 var testCache = filepath.Join(os.TempDir(), "outpost-test-cache")
@@ -60,7 +60,7 @@ func TestPauseAndWorkloadArchives(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, ref := range []string{images.Pause, images.Workload} {
+	for _, ref := range []string{baked.Pause, baked.Workload} {
 		a, err := buildImage(t.Context(), o, byRef(ref), dir)
 		if err != nil {
 			t.Fatal(err)
@@ -89,7 +89,7 @@ func TestPauseAndWorkloadArchives(t *testing.T) {
 	}
 	checkStatic(t, work.files["workload"])
 	compiled = nil
-	if _, err := buildImage(t.Context(), o, byRef(images.Pause), dir); err != nil || len(compiled) != 0 {
+	if _, err := buildImage(t.Context(), o, byRef(baked.Pause), dir); err != nil || len(compiled) != 0 {
 		t.Errorf("warm build: %v, compiled %q", err, compiled)
 	}
 }
@@ -166,7 +166,7 @@ func TestFindSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(src, "images/pause")); err != nil {
+	if _, err := os.Stat(filepath.Join(src, "image/baked/pause")); err != nil {
 		t.Errorf("source tree %s: %v", src, err)
 	}
 	if _, err := FindSource(t.TempDir()); err == nil || !strings.Contains(err.Error(), "--source") {
@@ -180,11 +180,11 @@ func TestCorednsModuleIsSeparate(t *testing.T) {
 		t.Fatal(err)
 	}
 	root, _ := os.ReadFile(filepath.Join(src, "go.mod"))
-	nested, _ := os.ReadFile(filepath.Join(src, "images/coredns/go.mod"))
+	nested, _ := os.ReadFile(filepath.Join(src, "image/baked/coredns/go.mod"))
 	if strings.Contains(string(root), "github.com/coredns/coredns") || !strings.Contains(string(nested), "github.com/coredns/coredns v1.15.0") {
-		t.Error("CoreDNS must be required by images/coredns/go.mod only, at the version images.CoreDNS names")
+		t.Error("CoreDNS must be required by image/baked/coredns/go.mod only, at the version baked.CoreDNS names")
 	}
-	if !strings.HasSuffix(images.CoreDNS, ":1.15.0") {
-		t.Errorf("images.CoreDNS = %s", images.CoreDNS)
+	if !strings.HasSuffix(baked.CoreDNS, ":1.15.0") {
+		t.Errorf("baked.CoreDNS = %s", baked.CoreDNS)
 	}
 }

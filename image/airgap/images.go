@@ -4,7 +4,7 @@ import (
 	"io/fs"
 
 	"github.com/outpost-os/outpost/image/oci"
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/baked"
 )
 
 // BusyboxApplets are the commands of the workload image, links to
@@ -29,12 +29,12 @@ type image struct {
 // all are the images every root image carries.
 func all() []image {
 	return []image{
-		{file: "pause.tar", ref: images.Pause, layout: pauseImage,
-			program: program{name: "pause", pkg: "./images/pause", inputs: []string{"go.mod", "images/pause"}}},
-		{file: "workload.tar", ref: images.Workload, layout: workloadImage,
-			program: program{name: "workload", pkg: "./images/workload", inputs: []string{"go.mod", "images/workload"}}},
-		{file: "coredns.tar", ref: images.CoreDNS, layout: corednsImage,
-			program: program{name: "coredns", module: "images/coredns", pkg: ".", inputs: []string{"images/coredns"}}},
+		{file: "pause.tar", ref: baked.Pause, layout: pauseImage,
+			program: program{name: "pause", pkg: "./image/baked/pause", inputs: []string{"go.mod", "image/baked/pause"}}},
+		{file: "workload.tar", ref: baked.Workload, layout: workloadImage,
+			program: program{name: "workload", pkg: "./image/baked/workload", inputs: []string{"go.mod", "image/baked/workload"}}},
+		{file: "coredns.tar", ref: baked.CoreDNS, layout: corednsImage,
+			program: program{name: "coredns", module: "image/baked/coredns", pkg: ".", inputs: []string{"image/baked/coredns"}}},
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"text/template"
 
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/baked"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -33,7 +33,7 @@ func Names() []string { return []string{CoreDNS} }
 type Values struct {
 	ClusterDNS    string // cluster DNS service IP, e.g. 10.43.0.10
 	ClusterDomain string // e.g. cluster.local
-	// Image is the CoreDNS image; "" means images.CoreDNS, the image
+	// Image is the CoreDNS image; "" means baked.CoreDNS, the image
 	// baked into the root image.
 	Image string
 }
@@ -45,7 +45,7 @@ var (
 
 func (v Values) check() (Values, error) {
 	if v.Image == "" {
-		v.Image = images.CoreDNS
+		v.Image = baked.CoreDNS
 	}
 	var errs []error
 	if net.ParseIP(v.ClusterDNS) == nil {

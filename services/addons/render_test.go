@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/baked"
 	"github.com/outpost-os/outpost/services/joinapi"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -66,8 +66,8 @@ func TestRenderCoreDNS(t *testing.T) {
 	}
 	containers, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", "containers")
 	c := containers[0].(map[string]any)
-	if c["image"] != images.CoreDNS || c["imagePullPolicy"] != "Never" {
-		t.Errorf("image %v pull policy %v, want %s never pulled", c["image"], c["imagePullPolicy"], images.CoreDNS)
+	if c["image"] != baked.CoreDNS || c["imagePullPolicy"] != "Never" {
+		t.Errorf("image %v pull policy %v, want %s never pulled", c["image"], c["imagePullPolicy"], baked.CoreDNS)
 	}
 	if p := str(t, dep, "spec", "template", "spec", "priorityClassName"); p != "system-cluster-critical" {
 		t.Errorf("priority class %q", p)

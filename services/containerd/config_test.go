@@ -9,7 +9,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/baked"
 	"github.com/outpost-os/outpost/services/paths"
 )
 
@@ -62,7 +62,7 @@ func TestConfigFile(t *testing.T) {
 		{plugin(pluginGRPC, "address"), c.Socket, "grpc address"},
 		{plugin(pluginTTRPC, "address"), c.Socket + ".ttrpc", "ttrpc address"},
 		{plugin(pluginCRIImages, "snapshotter"), "overlayfs", "snapshotter"},
-		{plugin(pluginCRIImages, "pinned_images", "sandbox"), images.Pause, "sandbox image"},
+		{plugin(pluginCRIImages, "pinned_images", "sandbox"), baked.Pause, "sandbox image"},
 		{plugin(pluginCRIRuntime, "containerd", "default_runtime_name"), "runc", "default runtime"},
 		{plugin(append(runc, "runtime_type")...), "io.containerd.runc.v2", "runtime type"},
 		{plugin(append(runc, "options", "BinaryName")...), "/usr/sbin/runc", "runc binary"},
@@ -94,7 +94,7 @@ func TestConfigFile(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	c := Defaults()
 	if c.Binary != paths.RuntimeBinary || c.Socket != "/run/outpost/containerd/containerd.sock" ||
-		c.Root != "/var/lib/outpost/agent/containerd" || c.SandboxImage != images.Pause {
+		c.Root != "/var/lib/outpost/agent/containerd" || c.SandboxImage != baked.Pause {
 		t.Errorf("defaults: %+v", c)
 	}
 	if c.Endpoint() != "unix:///run/outpost/containerd/containerd.sock" {

@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/baked"
 	"github.com/outpost-os/outpost/services/paths"
 )
 
@@ -79,7 +79,7 @@ func Defaults() Config {
 		State:         DefaultState,
 		Socket:        DefaultSocket,
 		ConfigFile:    DefaultConfigFile,
-		SandboxImage:  images.Pause,
+		SandboxImage:  baked.Pause,
 		CNIBinDir:     DefaultCNIBinDir,
 		CNIConfDir:    DefaultCNIConfDir,
 		Runc:          DefaultRunc,

@@ -23,7 +23,7 @@ import (
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/image"
 	"github.com/outpost-os/outpost/image/qemu"
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/baked"
 	"github.com/outpost-os/outpost/tests/vm"
 )
 
@@ -113,7 +113,7 @@ func bootReady(b *testing.B, o qemu.Options) (*vm.Node, time.Duration) {
 // firstPod starts one pod of the baked workload and returns the time from
 // QEMU's start to it running.
 func firstPod(b *testing.B, n *vm.Node) time.Duration {
-	n.MustKubectl(b, "create", "deployment", "bench", "--image="+images.Workload, "--port=8080")
+	n.MustKubectl(b, "create", "deployment", "bench", "--image="+baked.Workload, "--port=8080")
 	n.RunningPods(b, "bench", 1)
 	return time.Since(n.Started)
 }

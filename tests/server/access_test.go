@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outpost-os/outpost/images"
 	"github.com/outpost-os/outpost/services/addons"
+	"github.com/outpost-os/outpost/services/baked"
 	"github.com/outpost-os/outpost/tests/vm"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -118,7 +118,7 @@ func waitAddons(t *testing.T, s *server) map[string]string {
 		t.Fatal(err)
 	}
 	pod := dep.Spec.Template.Spec
-	if *dep.Spec.Replicas != 1 || pod.Containers[0].Image != images.CoreDNS || pod.Containers[0].ImagePullPolicy != corev1.PullNever ||
+	if *dep.Spec.Replicas != 1 || pod.Containers[0].Image != baked.CoreDNS || pod.Containers[0].ImagePullPolicy != corev1.PullNever ||
 		pod.PriorityClassName != "system-cluster-critical" || pod.ServiceAccountName != "coredns" {
 		t.Errorf("coredns deployment: replicas %d image %s pull %s priority %s sa %s", *dep.Spec.Replicas,
 			pod.Containers[0].Image, pod.Containers[0].ImagePullPolicy, pod.PriorityClassName, pod.ServiceAccountName)

@@ -3,7 +3,7 @@ package vm
 import (
 	"fmt"
 
-	"github.com/outpost-os/outpost/images"
+	"github.com/outpost-os/outpost/services/baked"
 )
 
 // ServerConfig makes a server node named hostname with a static address
@@ -69,5 +69,5 @@ metadata:
 spec:
   selector: {app: %[1]s}
   ports: [{port: 80, targetPort: 8080}]
-`, name, replicas, images.Workload, sel)
+`, name, replicas, baked.Workload, sel)
 }

@@ -1,4 +1,4 @@
-module github.com/outpost-os/outpost/images/coredns
+module github.com/outpost-os/outpost/image/baked/coredns
 
 go 1.26.8
 
