@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/outpost-os/outpost/services/cloudinit"
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/metadata"
 	"github.com/outpost-os/outpost/services/paths"
@@ -103,7 +104,7 @@ func configCheck(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	layer, err := metadata.DecodeConfig("user-data", data)
+	layer, err := cloudinit.DecodeConfig("user-data", data)
 	var errs config.Errors
 	switch {
 	case errors.As(err, &errs):

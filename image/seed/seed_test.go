@@ -13,6 +13,7 @@ import (
 
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/metadata"
+	"github.com/outpost-os/outpost/services/volume"
 )
 
 const userData = "#cloud-config\nhostname: seeded\noutpost:\n  role: server\n"
@@ -41,8 +42,8 @@ func TestWriteReadsBackAsNoCloud(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	fstype, label, err := metadata.ReadLabel(f)
-	if err != nil || fstype != metadata.FSISO9660 || !strings.EqualFold(label, Label) {
+	fstype, label, err := volume.ReadLabel(f)
+	if err != nil || fstype != volume.FSISO9660 || !strings.EqualFold(label, Label) {
 		t.Fatalf("ReadLabel = %q %q %v, want iso9660 cidata", fstype, label, err)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/metadata"
 	"github.com/outpost-os/outpost/services/network"
+	"github.com/outpost-os/outpost/services/volume"
 )
 
 // node is what stage 2 learns about this node from metadata and the network.
@@ -26,7 +27,7 @@ type node struct {
 // metadata never fails the boot: it puts the node in maintenance mode.
 func (s *init2) metadataPhase(ctx context.Context) error {
 	// Best effort: a kernel with these built in, or without them, is fine.
-	s.loadModules(append([]string{metadata.FwCfgModule}, metadata.VolumeModules()...))
+	s.loadModules(append([]string{metadata.FwCfgModule}, volume.Modules()...))
 	s.loadMetadata(ctx, true)
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"slices"
 	"strings"
 
+	"github.com/outpost-os/outpost/services/cloudinit"
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -79,7 +81,7 @@ func ReadConfigDrive(fsys fs.FS) (*config.Layer, error) {
 	}{
 		{"meta_data.json", ParseOpenStackMetaData},
 		{"network_data.json", ParseOpenStackNetworkData},
-		{"user_data", DecodeUserData},
+		{"user_data", cloudinit.DecodeUserData},
 	}
 	var errs []error
 	for _, st := range steps {
@@ -207,13 +209,13 @@ func applyOSNetwork(ifc *config.Interface, typ, ip, netmask string, routes []osR
 	default:
 		return fmt.Errorf("network type %q is not supported", typ)
 	}
-	addr, err := withPrefix(ip, netmask)
+	addr, err := cloudinit.WithPrefix(ip, netmask)
 	if err != nil {
 		return err
 	}
 	ifc.Addresses = append(ifc.Addresses, addr)
 	for _, r := range routes {
-		route, err := v1Route(r.Network, r.Netmask, r.Gateway, 0)
+		route, err := cloudinit.Route(r.Network, r.Netmask, r.Gateway, 0)
 		if err != nil {
 			return err
 		}
@@ -254,4 +256,13 @@ func decodeJSON(source string, data []byte, v any) error {
 func lineAt(data []byte, offset int64) int {
 	offset = max(0, min(offset, int64(len(data))))
 	return bytes.Count(data[:offset], []byte("\n")) + 1
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/outpost-os/outpost/services/cloudinit"
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -63,7 +64,7 @@ func (s *ConfigURLSource) Fetch(ctx context.Context) (*config.Layer, error) {
 			return nil, fmt.Errorf("outpost.config_url=%s: the file's sha256 is %x, outpost.config_sha256= says %s; fix the file or the hash", raw, sum, c.ConfigSHA256)
 		}
 	}
-	l, err := DecodeConfig(config.SourceConfigURL, body)
+	l, err := cloudinit.DecodeConfig(config.SourceConfigURL, body)
 	if err != nil {
 		return nil, withOrigin(err, raw)
 	}

@@ -8,9 +8,9 @@
 // config.Precedence, validates the result and reports every problem with the
 // source (and line) it came from, so PID 1 can show it in maintenance mode.
 //
-// The decoders of what the sources hold (cloud-init user-data with MIME,
-// gzip and base64, NoCloud meta-data and network-config v1/v2, OpenStack
-// meta_data.json and network_data.json, IMDS answers) work on bytes or an
-// fs.FS so they are tested on fixture files; device discovery reads
-// filesystem labels from the superblock itself, since there is no udev.
+// What the sources hold is decoded from bytes or an fs.FS, so it is tested
+// on fixture files: cloud-init user-data and network-config by package
+// cloudinit, NoCloud meta-data, OpenStack meta_data.json and
+// network_data.json and IMDS answers here. Labelled volumes (cidata,
+// config-2) are found and opened by package volume.
 package metadata

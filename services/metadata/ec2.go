@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/outpost-os/outpost/services/cloudinit"
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -84,7 +85,7 @@ func ec2Layer(meta map[string]string, userData []byte, hasUserData bool, origin 
 	host, _, _ := strings.Cut(meta["local-hostname"], ".")
 	l := config.LayerOf(config.SourceEC2, config.Config{InstanceID: meta["instance-id"], Hostname: host, NodeIP: meta["local-ipv4"]})
 	if hasUserData && len(userData) > 0 {
-		ud, err := DecodeUserData(config.SourceEC2, userData)
+		ud, err := cloudinit.DecodeUserData(config.SourceEC2, userData)
 		if err != nil {
 			return nil, withOrigin(fileErr("user-data", err), origin)
 		}

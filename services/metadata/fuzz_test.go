@@ -54,26 +54,6 @@ func FuzzParseCmdline(f *testing.F) {
 	})
 }
 
-func FuzzDecodeUserData(f *testing.F) {
-	addFixtures(f, "userdata/*", "nocloud/*/user-data", "openstack/*/openstack/latest/user_data")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		l, err := DecodeUserData("fuzz", data)
-		if err == nil {
-			checkLayer(t, l)
-		}
-	})
-}
-
-func FuzzParseNetworkConfig(f *testing.F) {
-	addFixtures(f, "netconfig/*", "nocloud/*/network-config")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		l, err := ParseNetworkConfig("fuzz", data)
-		if err == nil && l != nil {
-			_ = l.Config.Network.Validate()
-		}
-	})
-}
-
 func FuzzParseMetaData(f *testing.F) {
 	addFixtures(f, "nocloud/*/meta-data")
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -101,22 +81,5 @@ func FuzzOpenStackNetworkData(f *testing.F) {
 		if err == nil {
 			_ = l.Config.Network.Validate()
 		}
-	})
-}
-
-func FuzzReadLabel(f *testing.F) {
-	iso := make([]byte, 17*isoSector)
-	copy(iso[16*isoSector:], "\x01CD001")
-	copy(iso[16*isoSector+isoVolumeIDAt:], "cidata")
-	f.Add(iso)
-	fat := make([]byte, 4096)
-	fat[11], fat[13], fat[14], fat[16], fat[17], fat[22] = 0x00, 1, 1, 2, 16, 1
-	fat[12] = 2 // 512 bytes per sector
-	fat[38] = 0x29
-	copy(fat[43:], "CIDATA     ")
-	fat[510], fat[511] = 0x55, 0xAA
-	f.Add(fat)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _, _ = ReadLabel(bytes.NewReader(data))
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/outpost-os/outpost/services/cloudinit"
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -47,7 +48,7 @@ func (s *FwCfgSource) Fetch(context.Context) (*config.Layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.Path(), err)
 	}
-	l, err := DecodeConfig(config.SourceFwCfg, data)
+	l, err := cloudinit.DecodeConfig(config.SourceFwCfg, data)
 	if err != nil {
 		return nil, withOrigin(err, FwCfgName)
 	}

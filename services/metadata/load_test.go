@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/outpost-os/outpost/services/config"
+	"github.com/outpost-os/outpost/services/volume/volumetest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -30,9 +31,9 @@ func closedURL(t *testing.T) string {
 }
 
 func TestLoadMergesEverySource(t *testing.T) {
-	sysRoot, devRoot := blockTree(t, map[string]func(string){
+	sysRoot, devRoot := volumetest.BlockTree(t, map[string]func(string){
 		"sr0": func(p string) {
-			makeISO(t, p, "cidata", map[string][]byte{
+			volumetest.MakeISO(t, p, "cidata", map[string][]byte{
 				"meta-data": []byte("instance-id: iid-nocloud\nlocal-hostname: from-meta-data\n"),
 				"user-data": []byte("#cloud-config\noutpost:\n  server: https://10.9.9.9:6443\n  node_labels: {zone: nocloud, disk: ssd}\n"),
 			})

@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/outpost-os/outpost/services/cloudinit"
 	"github.com/outpost-os/outpost/services/config"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // NoCloudLabel is the volume label cloud-init's NoCloud looks for
@@ -129,8 +131,8 @@ func decodeNoCloud(f noCloudFiles, seed *NoCloudSeed) (*config.Layer, error) {
 			l.Overlay(sl)
 		}
 	}
-	add("network-config", f.networkConfig, ParseNetworkConfig)
-	add("user-data", f.userData, DecodeUserData)
+	add("network-config", f.networkConfig, cloudinit.ParseNetworkConfig)
+	add("user-data", f.userData, cloudinit.DecodeUserData)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -257,4 +259,31 @@ func FetchNoCloudSeed(ctx context.Context, client *http.Client, seed *NoCloudSee
 	}
 	l.Origin = base
 	return l, nil
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// netErr gives a decoding error of meta-data the source's line and path,
+// as the network-config decoder (services/cloudinit) does its own.
+func netErr(source string, line int, path string, err error) error {
+	es, ok := err.(config.Errors)
+	if !ok {
+		es = config.YAMLErrors(source, err)
+	}
+	for i := range es {
+		if es[i].Line == 0 {
+			es[i].Line = line
+		}
+		if es[i].Path == "" {
+			es[i].Path = "network-config" + path
+		}
+	}
+	return es
 }

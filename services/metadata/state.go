@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/outpost-os/outpost/services/cloudinit"
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -34,7 +35,7 @@ func (s *StateSource) Fetch(context.Context) (*config.Layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.Path, err)
 	}
-	l, err := DecodeConfig(config.SourceState, data)
+	l, err := cloudinit.DecodeConfig(config.SourceState, data)
 	if err != nil {
 		return nil, withOrigin(err, s.Path)
 	}

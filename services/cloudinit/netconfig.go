@@ -1,4 +1,4 @@
-package metadata
+package cloudinit
 
 import (
 	"fmt"
@@ -134,7 +134,7 @@ func parseNetV1(l *config.Layer, root *yaml.Node) error {
 			n.Nameservers = append(n.Nameservers, stringList(item.Address)...)
 			n.Search = append(n.Search, item.Search...)
 		case "route":
-			r, err := v1Route(item.Destination+item.Network, item.Netmask, item.Gateway, item.Metric)
+			r, err := Route(item.Destination+item.Network, item.Netmask, item.Gateway, item.Metric)
 			if err != nil || len(n.Interfaces) == 0 {
 				l.Warnings = append(l.Warnings, config.Warning{Source: l.Source, Path: fmt.Sprintf("network-config.config[%d]", i), Msg: "global route ignored: it needs a physical interface before it and a valid destination"})
 				continue
@@ -159,7 +159,7 @@ func applySubnets(ifc *config.Interface, subnets []subnet, n *config.Network) er
 		default:
 			return fmt.Errorf("subnet type %q is not supported: use static or dhcp", s.Type)
 		}
-		addr, err := withPrefix(s.Address, s.Netmask)
+		addr, err := WithPrefix(s.Address, s.Netmask)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func applySubnets(ifc *config.Interface, subnets []subnet, n *config.Network) er
 		ifc.DNS = append(ifc.DNS, s.DNSNameservers...)
 		n.Search = appendNew(n.Search, s.DNSSearch...)
 		for _, r := range s.Routes {
-			route, err := v1Route(r.Network+r.Destination, r.Netmask, r.Gateway, r.Metric)
+			route, err := Route(r.Network+r.Destination, r.Netmask, r.Gateway, r.Metric)
 			if err != nil {
 				return err
 			}
@@ -184,9 +184,10 @@ func applySubnets(ifc *config.Interface, subnets []subnet, n *config.Network) er
 	return nil
 }
 
-// withPrefix joins an address and a dotted or numeric netmask into CIDR; an
-// address that already has a prefix is kept.
-func withPrefix(addr, netmask string) (string, error) {
+// WithPrefix joins an address and a dotted or numeric netmask into CIDR; an
+// address that already has a prefix is kept. The config-drive source
+// (OpenStack's network_data.json) reads its addresses with it too.
+func WithPrefix(addr, netmask string) (string, error) {
 	if p, err := netip.ParsePrefix(addr); err == nil {
 		return p.String(), nil
 	}
@@ -231,11 +232,15 @@ func maskBits(netmask string, max int) (int, error) {
 	return ones, nil
 }
 
-func v1Route(dest, netmask, gateway string, metric int) (config.Route, error) {
+// Route makes a route as network-config version 1 gives one: a
+// destination with a dotted or numeric netmask, a gateway and a metric; a
+// zero-length prefix is the default route. The config-drive source reads
+// OpenStack's routes with it too.
+func Route(dest, netmask, gateway string, metric int) (config.Route, error) {
 	if dest == "" {
 		return config.Route{}, fmt.Errorf("route without a destination")
 	}
-	to, err := withPrefix(dest, netmask)
+	to, err := WithPrefix(dest, netmask)
 	if err != nil {
 		return config.Route{}, err
 	}

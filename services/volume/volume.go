@@ -1,21 +1,25 @@
-package metadata
+// Package volume finds the small labelled volumes a box is given its
+// metadata on (a NoCloud cidata or an OpenStack config-2 drive, ISO9660 or
+// FAT) and opens them read-only. There is no udev: devices are listed from
+// sysfs and labels read from the superblock itself (label.go); a volume is
+// mounted read-only for the time it is read, or read in user space when
+// the kernel cannot mount it (open_linux.go).
+package volume
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
-
-	"github.com/outpost-os/outpost/services/config"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 )
 
-// VolumeModules are the kernel modules that let the kernel mount NoCloud and
+// Modules are the kernel modules that let the kernel mount NoCloud and
 // config-drive volumes. PID 1 loads them when they exist; without them the
 // volumes are read in user space, which is slower but works.
-func VolumeModules() []string {
+func Modules() []string {
 	return []string{"isofs", "vfat", "nls_cp437", "nls_iso8859_1"}
 }
 
@@ -26,11 +30,11 @@ type Volume struct {
 	Label  string
 }
 
-// FindVolume scans sysRoot/class/block for a device whose file system label
-// is one of labels (compared without case, as cloud-init does) and returns
-// the first in name order. It returns (nil, nil) when there is none. Devices
-// that cannot be opened or read are skipped: they are not ours.
-func FindVolume(sysRoot, devRoot string, labels ...string) (*Volume, error) {
+// Find scans sysRoot/class/block for a device whose file system label is
+// one of labels (compared without case, as cloud-init does) and returns
+// the first in name order. It returns (nil, nil) when there is none.
+// Devices that cannot be opened or read are skipped: they are not ours.
+func Find(sysRoot, devRoot string, labels ...string) (*Volume, error) {
 	dir := filepath.Join(sysRoot, "class", "block")
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -78,25 +82,4 @@ func probe(dev string, labels []string) *Volume {
 		}
 	}
 	return nil
-}
-
-// readLabelled finds the volume with label, opens it (mounted read-only at
-// mountDir, or read in user space) and decodes it with read. No such volume
-// gives no layer and no error; the layer's origin is the device.
-func readLabelled(sysRoot, devRoot, mountDir, label string, read func(fs.FS) (*config.Layer, error)) (*config.Layer, error) {
-	v, err := FindVolume(sysRoot, devRoot, label)
-	if err != nil || v == nil {
-		return nil, err
-	}
-	fsys, release, err := OpenVolume(v, mountDir)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	l, err := read(fsys)
-	if err != nil {
-		return nil, withOrigin(err, v.Device)
-	}
-	l.Origin = v.Device
-	return l, nil
 }

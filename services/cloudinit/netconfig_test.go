@@ -1,4 +1,4 @@
-package metadata
+package cloudinit
 
 import (
 	"slices"
@@ -99,12 +99,12 @@ func TestWithPrefix(t *testing.T) {
 		{"10.0.0.5", ""}:                         "10.0.0.5/32",
 	}
 	for in, want := range cases {
-		if got, err := withPrefix(in[0], in[1]); err != nil || got != want {
+		if got, err := WithPrefix(in[0], in[1]); err != nil || got != want {
 			t.Errorf("%v: %q %v, want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range [][2]string{{"10.0.0.5", "255.0.255.0"}, {"x", ""}, {"10.0.0.5", "33"}} {
-		if _, err := withPrefix(bad[0], bad[1]); err == nil {
+		if _, err := WithPrefix(bad[0], bad[1]); err == nil {
 			t.Errorf("%v: want an error", bad)
 		}
 	}

@@ -1,4 +1,4 @@
-package metadata
+package cloudinit
 
 import (
 	"slices"
@@ -146,5 +146,23 @@ func TestDecodeGzipBomb(t *testing.T) {
 	bomb := gzipBytes(t, make([]byte, 4*config.MaxSize))
 	if _, err := DecodeUserData("x", bomb); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("gzip bomb: %v", err)
+	}
+}
+
+func TestDecodeConfigForms(t *testing.T) {
+	cases := map[string]string{
+		"plain":               "role: server\nhostname: a\n",
+		"cloud-config":        "#cloud-config\nhostname: a\noutpost:\n  role: server\n",
+		"header forgotten":    "hostname: a\noutpost:\n  role: server\n",
+		"leading blank lines": "\n\n#cloud-config\nhostname: a\noutpost:\n  role: server\n",
+	}
+	for name, text := range cases {
+		l, err := DecodeConfig("x", []byte(text))
+		if err != nil || l.Config.Role != config.RoleServer || l.Config.Hostname != "a" {
+			t.Errorf("%s: %+v %v", name, l, err)
+		}
+	}
+	if _, err := DecodeConfig("x", []byte("- outpost\n- b\n")); err == nil {
+		t.Errorf("a list is not a configuration")
 	}
 }

@@ -1,4 +1,4 @@
-package metadata
+package volume
 
 import (
 	"bytes"
