@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
 // program is a Go program of the source tree built into an image.
@@ -47,12 +49,16 @@ func goBuild(ctx context.Context, o Options, p program) (string, error) {
 		return "", err
 	}
 	o.log(fmt.Sprintf("compile %s for %s", p.name, o.Arch))
-	tmp := out + ".tmp"
-	if err := runGo(ctx, o, p, tmp); err != nil {
-		os.Remove(tmp)
+	f, err := atomicfile.Create(out, 0o755)
+	if err != nil {
 		return "", err
 	}
-	if err := os.Rename(tmp, out); err != nil {
+	defer f.Abort()
+	f.Close() // go build writes (or renames into place) the file by name
+	if err := runGo(ctx, o, p, f.Name()); err != nil {
+		return "", err
+	}
+	if err := f.Commit(); err != nil {
 		return "", err
 	}
 	pruneOld(dir, p.name+"-"+o.Arch+"-", out)

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/board/gpt"
+	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
 // Input is what goes on a disk image.
@@ -32,25 +32,23 @@ func Write(ctx context.Context, in Input, dst string) (Table, error) {
 	if err != nil {
 		return Table{}, err
 	}
-	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp")
-	os.Remove(tmp)
-	f, err := os.Create(tmp)
+	f, err := atomicfile.Create(dst, 0o644)
 	if err != nil {
 		return Table{}, fmt.Errorf("disk image: %w", err)
 	}
-	defer os.Remove(tmp)
-	err = fill(f, in, t)
+	defer f.Abort()
+	err = fill(f.File, in, t)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
 		esp, _ := t.Find(board.PartESP)
-		err = writeESP(ctx, tmp, esp, espFiles(in), in.Epoch)
+		err = writeESP(ctx, f.Name(), esp, espFiles(in), in.Epoch)
 	}
 	if err != nil {
 		return Table{}, fmt.Errorf("disk image %s: %w", dst, err)
 	}
-	return t, os.Rename(tmp, dst)
+	return t, f.Commit()
 }
 
 func fill(f *os.File, in Input, t Table) error {

@@ -7,45 +7,37 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/u-root/u-root/pkg/cpio"
+
+	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
 // Write archives the folder src into a compressed initramfs at dst, written
 // to a temporary file and renamed, so dst is never half-written.
 func Write(src, dst string, epoch time.Time) error {
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".initrd-*")
+	f, err := atomicfile.Create(dst, 0o644)
 	if err != nil {
-		return fmt.Errorf("initramfs %s: %w", dst, err)
+		return fmt.Errorf("initramfs: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	zw, err := gzip.NewWriterLevel(tmp, gzip.BestCompression)
+	defer f.Abort()
+	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
 	if err != nil {
 		return err
 	}
 	w := cpio.Newc.Writer(zw)
 	if err := writeTree(w, src, epoch); err != nil {
-		tmp.Close()
 		return fmt.Errorf("initramfs from %s: %w", src, err)
 	}
 	if err := cpio.WriteTrailer(w); err != nil {
-		tmp.Close()
 		return err
 	}
 	if err := zw.Close(); err != nil {
-		tmp.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return f.Commit()
 }
 
 // writeTree writes every file of src (names relative to it, owned by root,

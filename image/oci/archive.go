@@ -5,38 +5,36 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	digest "github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
 // writeArchive writes the image-layout tar: the small entries in their
 // order (oci-layout, index.json, the blobs folders, config, manifest), then
 // the layer. It returns the archive's size and digest.
 func writeArchive(path string, small []entry, lay layer) (v1.Descriptor, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".oci-*")
+	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return v1.Descriptor{}, err
 	}
-	defer os.Remove(tmp.Name())
+	defer f.Abort()
 	n, sum := &counter{}, digest.SHA256.Digester()
-	tw := tar.NewWriter(io.MultiWriter(tmp, n, sum.Hash()))
+	tw := tar.NewWriter(io.MultiWriter(f, n, sum.Hash()))
 	err = writeEntries(tw, small, lay)
 	if err == nil {
 		err = tw.Close()
 	}
 	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+		err = f.Commit()
 	}
 	if err != nil {
 		return v1.Descriptor{}, err
 	}
-	return v1.Descriptor{MediaType: "application/x-tar", Digest: sum.Digest(), Size: n.n}, os.Rename(tmp.Name(), path)
+	return v1.Descriptor{MediaType: "application/x-tar", Digest: sum.Digest(), Size: n.n}, nil
 }
 
 func writeEntries(tw *tar.Writer, small []entry, lay layer) error {

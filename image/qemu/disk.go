@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
 // PrepareVars makes vars, the writable UEFI variable store of a VM, from
@@ -21,20 +22,15 @@ func PrepareVars(b board.Board, vars string) error {
 		return fmt.Errorf("UEFI variable store template %s: %w (install Debian's %s: make deps does this)", fw.Vars, err, fw.Package)
 	}
 	defer in.Close()
-	tmp := vars + ".tmp"
-	out, err := os.Create(tmp)
+	out, err := atomicfile.Create(vars, 0o644)
 	if err != nil {
 		return fmt.Errorf("UEFI variable store: %w", err)
 	}
-	_, err = io.Copy(out, in)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
+	defer out.Abort()
+	if _, err := io.Copy(out, in); err != nil {
 		return fmt.Errorf("UEFI variable store %s: %w", vars, err)
 	}
-	return os.Rename(tmp, vars)
+	return out.Commit()
 }
 
 // GrowDisk makes the disk image at path size bytes long (sparse), as a

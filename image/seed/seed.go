@@ -14,6 +14,8 @@ import (
 
 	"github.com/diskfs/go-diskfs/backend/file"
 	"github.com/diskfs/go-diskfs/filesystem/iso9660"
+
+	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
 // Label is the volume label NoCloud looks for.
@@ -39,31 +41,15 @@ func Write(path string, files Files) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := atomicfile.Create(path, 0o600)
 	if err != nil {
-		return fmt.Errorf("create temporary file in %s: %w", dir, err)
+		return fmt.Errorf("seed image: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := build(tmp, entries); err != nil {
-		tmp.Close()
+	defer f.Abort()
+	if err := build(f.File, entries); err != nil {
 		return fmt.Errorf("write seed image %s: %w", path, err)
 	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", tmp.Name(), path, err)
-	}
-	return nil
+	return f.Commit()
 }
 
 type entry struct {

@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
 // Write makes dst from src with the given compression (xz is the
@@ -26,10 +27,13 @@ func Write(ctx context.Context, src, dst, compression string, epoch time.Time) e
 	if _, err := exec.LookPath("mksquashfs"); err != nil {
 		return fmt.Errorf("mksquashfs not found: install Debian's squashfs-tools (make deps does this)")
 	}
-	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp")
-	os.Remove(tmp)
-	defer os.Remove(tmp)
-	args := []string{src, tmp, "-noappend", "-all-root", "-comp", compression,
+	f, err := atomicfile.Create(dst, 0o644)
+	if err != nil {
+		return fmt.Errorf("squashfs: %w", err)
+	}
+	defer f.Abort()
+	f.Close() // mksquashfs writes the file by name (-noappend: from empty)
+	args := []string{src, f.Name(), "-noappend", "-all-root", "-comp", compression,
 		"-mkfs-time", fmt.Sprint(epoch.Unix()), "-all-time", fmt.Sprint(epoch.Unix()), "-no-progress", "-quiet"}
 	cmd := exec.CommandContext(ctx, "mksquashfs", args...)
 	// mksquashfs refuses SOURCE_DATE_EPOCH next to -all-time; the epoch
@@ -40,5 +44,5 @@ func Write(ctx context.Context, src, dst, compression string, epoch time.Time) e
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("mksquashfs %s: %v: %s", dst, err, strings.TrimSpace(string(out)))
 	}
-	return os.Rename(tmp, dst)
+	return f.Commit()
 }
