@@ -2,9 +2,9 @@
 // DESIGN.md ("Paths and ports"): where the root image keeps the binaries
 // and the baked images, where the node keeps its configuration, state, run
 // time files and logs, and the ports its servers listen on. Every package
-// takes these values from here; flags that override one say so in their
-// own defaults. It imports nothing, so that PID 1, the services, the image
-// builder and the boards can all use it.
+// takes these values from here, as the defaults of its flags and options
+// where they can be changed. It imports nothing, so that PID 1, the
+// services, the image builder and the boards can all use it.
 package paths
 
 // The root image (the read-only squashfs) and the initramfs.
