@@ -25,7 +25,7 @@ func ParseNetworkConfig(source string, data []byte) (*config.Layer, error) {
 		return nil, err
 	}
 	if root.Kind == yaml.MappingNode {
-		if inner := mapValue(root, "network"); inner != nil {
+		if inner := MapValue(root, "network"); inner != nil {
 			root = inner
 		}
 	}
@@ -34,7 +34,7 @@ func ParseNetworkConfig(source string, data []byte) (*config.Layer, error) {
 		Config  any `yaml:"config"`
 	}
 	if err := root.Decode(&head); err != nil {
-		return nil, netErr(source, root.Line, "", err)
+		return nil, NetErr(source, root.Line, "", err)
 	}
 	if head.Config == "disabled" {
 		return config.NewLayer(source), nil
@@ -58,7 +58,8 @@ func ParseNetworkConfig(source string, data []byte) (*config.Layer, error) {
 	return l, nil
 }
 
-func mapValue(n *yaml.Node, key string) *yaml.Node {
+// MapValue is the value of key in the YAML mapping n, or nil.
+func MapValue(n *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
 			return n.Content[i+1]
@@ -67,7 +68,9 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-func netErr(source string, line int, path string, err error) error {
+// NetErr gives a decoding error the source's line and, where it has none,
+// the path under network-config.
+func NetErr(source string, line int, path string, err error) error {
 	es := asErrors(source, err)
 	for i := range es {
 		if es[i].Line == 0 {
@@ -119,7 +122,7 @@ type subnet struct {
 func parseNetV1(l *config.Layer, root *yaml.Node) error {
 	var v1 netV1
 	if err := root.Decode(&v1); err != nil {
-		return netErr(l.Source, root.Line, "", err)
+		return NetErr(l.Source, root.Line, "", err)
 	}
 	n := &l.Config.Network
 	for i, item := range v1.Config {
@@ -308,7 +311,7 @@ type netV2 struct {
 func parseNetV2(l *config.Layer, root *yaml.Node) error {
 	var v2 netV2
 	if err := root.Decode(&v2); err != nil {
-		return netErr(l.Source, root.Line, "", err)
+		return NetErr(l.Source, root.Line, "", err)
 	}
 	for kind, m := range map[string]map[string]any{"bonds": v2.Bonds, "bridges": v2.Bridges, "vlans": v2.VLANs, "wifis": v2.Wifis} {
 		if len(m) > 0 {

@@ -213,7 +213,7 @@ func DecodeConfig(source string, data []byte) (*config.Layer, error) {
 		return DecodeUserData(source, data)
 	}
 	if len(data) <= config.MaxSize {
-		if root, err := config.ParseYAML(source, data); err == nil && root != nil && root.Kind == yaml.MappingNode && mapValue(root, "outpost") != nil {
+		if root, err := config.ParseYAML(source, data); err == nil && root != nil && root.Kind == yaml.MappingNode && MapValue(root, "outpost") != nil {
 			return ParseCloudConfig(source, data)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/outpost-os/outpost/services/cloudinit"
 	"github.com/outpost-os/outpost/services/config"
-	yaml "go.yaml.in/yaml/v3"
 )
 
 // NoCloudLabel is the volume label cloud-init's NoCloud looks for
@@ -200,11 +199,11 @@ func ParseMetaData(source string, data []byte) (*config.Layer, error) {
 	}
 	var md metaData
 	if err := root.Decode(&md); err != nil {
-		return nil, netErr(source, root.Line, "", err)
+		return nil, cloudinit.NetErr(source, root.Line, "", err)
 	}
 	l := config.LayerOf(source, config.Config{InstanceID: md.InstanceID, Hostname: firstNonEmpty(md.LocalHostname, md.Hostname)})
 	for _, key := range []string{"instance-id", "local-hostname", "hostname"} {
-		if n := mapValue(root, key); n != nil {
+		if n := cloudinit.MapValue(root, key); n != nil {
 			l.Lines[metaKey(key)] = n.Line
 		}
 	}
@@ -259,31 +258,4 @@ func FetchNoCloudSeed(ctx context.Context, client *http.Client, seed *NoCloudSee
 	}
 	l.Origin = base
 	return l, nil
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// netErr gives a decoding error of meta-data the source's line and path,
-// as the network-config decoder (services/cloudinit) does its own.
-func netErr(source string, line int, path string, err error) error {
-	es, ok := err.(config.Errors)
-	if !ok {
-		es = config.YAMLErrors(source, err)
-	}
-	for i := range es {
-		if es[i].Line == 0 {
-			es[i].Line = line
-		}
-		if es[i].Path == "" {
-			es[i].Path = "network-config" + path
-		}
-	}
-	return es
 }
