@@ -13,9 +13,9 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/outpost-os/outpost/services/joinapi"
+	"github.com/outpost-os/outpost/services/kubeconfig"
 	"github.com/outpost-os/outpost/services/server"
 )
 
@@ -64,11 +64,11 @@ func adminClient(path string) (kubernetes.Interface, error) {
 	if path == "" {
 		path = server.DefaultKubeconfig
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", path)
+	cs, err := kubeconfig.Client(path)
 	if err != nil {
-		return nil, fmt.Errorf("kubeconfig %s: %w (on a server it is %s; elsewhere fetch one with outpost kubeconfig)", path, err, server.DefaultKubeconfig)
+		return nil, fmt.Errorf("%w (on a server it is %s; elsewhere fetch one with outpost kubeconfig)", err, server.DefaultKubeconfig)
 	}
-	return kubernetes.NewForConfig(cfg)
+	return cs, nil
 }
 
 func listClaims(ctx context.Context, client kubernetes.Interface, store *joinapi.SecretStore) error {

@@ -11,9 +11,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	kubeletapis "k8s.io/kubelet/pkg/apis"
+
+	"github.com/outpost-os/outpost/services/kubeconfig"
 )
 
 // labelRetry is the first wait between tries to label the node;
@@ -71,12 +71,12 @@ func labelPatch(labels []string) ([]byte, error) {
 // node may not have registered yet, and on a server's first boot the RBAC
 // add-on that lets the identity patch nodes may not be applied yet. The
 // first failure and every new kind of failure are logged.
-func applyLabels(ctx context.Context, kubeconfig, node string, labels []string, log *slog.Logger) {
+func applyLabels(ctx context.Context, kc, node string, labels []string, log *slog.Logger) {
 	if len(labels) == 0 {
 		return
 	}
 	log = log.With("labels", strings.Join(labels, ","))
-	err := patchNodeLabels(ctx, kubeconfig, node, labels, log)
+	err := patchNodeLabels(ctx, kc, node, labels, log)
 	switch {
 	case err == nil:
 		log.Info("node labels set through the API")
@@ -85,16 +85,12 @@ func applyLabels(ctx context.Context, kubeconfig, node string, labels []string, 
 	}
 }
 
-func patchNodeLabels(ctx context.Context, kubeconfig, node string, labels []string, log *slog.Logger) error {
+func patchNodeLabels(ctx context.Context, kc, node string, labels []string, log *slog.Logger) error {
 	patch, err := labelPatch(labels)
 	if err != nil {
 		return err
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		return fmt.Errorf("controller kubeconfig: %w", err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := kubeconfig.Client(kc)
 	if err != nil {
 		return fmt.Errorf("controller client: %w", err)
 	}

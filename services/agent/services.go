@@ -11,8 +11,10 @@ import (
 
 	"github.com/outpost-os/outpost/services/containerd"
 	"github.com/outpost-os/outpost/services/flannel"
+	"github.com/outpost-os/outpost/services/kubeconfig"
 	"github.com/outpost-os/outpost/services/kubelet"
 	"github.com/outpost-os/outpost/services/kubeproxy"
+	"github.com/outpost-os/outpost/services/nodewait"
 	"github.com/outpost-os/outpost/services/supervisor"
 )
 
@@ -45,8 +47,9 @@ type nodeRun struct {
 // named in after: the server's join API for the embedded agent), then
 // certificate renewal, the agent's tunnel (unless o.NoTunnel), and
 // containerd; once containerd answers, the baked images are imported, and
-// then the kubelet, kube-proxy and flannel start; the kubelet's node gets
-// the labels it may not set itself. The supervisor stops them in the
+// then the kubelet and flannel start; once the kubelet has registered the
+// node with an address, kube-proxy starts and the node gets the labels the
+// kubelet may not set itself. The supervisor stops them in the
 // reverse order: the kubelet, kube-proxy and flannel are waited for before
 // containerd stops. o is completed when joining starts.
 func Services(o *Options, log *slog.Logger, after ...string) []supervisor.Service {
@@ -55,7 +58,7 @@ func Services(o *Options, log *slog.Logger, after ...string) []supervisor.Servic
 	logsapi.ReapplyHandling = logsapi.ReapplyHandlingIgnoreUnchanged
 	r := &nodeRun{o: o, log: log}
 	join := []string{joinService}
-	images := []string{imagesService}
+	images, kubelet := []string{imagesService}, []string{kubeletService}
 	svcs := []supervisor.Service{
 		{Name: joinService, DependsOn: after, Once: true, Fatal: true, NoLog: true, Run: r.join},
 		{Name: renewService, DependsOn: join, NoLog: true, Run: r.renew},
@@ -66,9 +69,9 @@ func Services(o *Options, log *slog.Logger, after ...string) []supervisor.Servic
 	return append(svcs,
 		r.containerd(),
 		supervisor.Service{Name: imagesService, DependsOn: []string{containerd.ServiceName}, Once: true, NoLog: true, Run: r.images},
-		r.component(kubeletService, images, r.kubelet),
-		supervisor.Service{Name: labelsService, DependsOn: []string{kubeletService}, Once: true, NoLog: true, Run: r.labels},
-		r.component(kubeProxyService, images, func(ctx context.Context) error { return kubeproxy.Run(ctx, o.proxyConfig(r.n)) }),
+		r.kubeletService(),
+		supervisor.Service{Name: labelsService, DependsOn: kubelet, Once: true, NoLog: true, Run: r.labels},
+		r.component(kubeProxyService, kubelet, func(ctx context.Context) error { return kubeproxy.Run(ctx, o.proxyConfig(r.n)) }),
 		r.component(flannelService, images, func(ctx context.Context) error { return flannel.Run(ctx, o.flannelConfig(r.n, r.cd), log) }),
 	)
 }
@@ -124,6 +127,38 @@ func (r *nodeRun) images(ctx context.Context, env supervisor.Env) error {
 	return nil
 }
 
+// kubeletService runs the kubelet, ready once it has registered the node
+// with an address. kube-proxy waits for that: it reads the node's
+// addresses once, about 30 s after its start at the latest, and exits the
+// whole process when they change later, which under emulation they do.
+func (r *nodeRun) kubeletService() supervisor.Service {
+	return inProcess(kubeletService, []string{imagesService}, func(ctx context.Context, env supervisor.Env) error {
+		wctx, stop := context.WithCancel(ctx)
+		waited := make(chan struct{})
+		go func() {
+			defer close(waited)
+			r.readyWhenRegistered(wctx, env)
+		}()
+		err := r.kubelet(ctx)
+		stop()
+		<-waited
+		return err
+	})
+}
+
+// readyWhenRegistered marks the kubelet ready once its node has an address.
+func (r *nodeRun) readyWhenRegistered(ctx context.Context, env supervisor.Env) {
+	cs, err := kubeconfig.Client(r.n.Files.KubeletKubeconfig)
+	if err != nil {
+		r.log.Error("cannot watch the node's registration; kube-proxy will not start", "err", err)
+		return
+	}
+	w := nodewait.Waiter{Client: cs, Node: r.n.Name, Log: r.log}
+	if w.Until(ctx, "an address", nodewait.HasAddress) == nil {
+		env.Ready()
+	}
+}
+
 func (r *nodeRun) kubelet(ctx context.Context) error {
 	resolv, err := r.o.resolvConf()
 	if err != nil {
@@ -146,13 +181,16 @@ func (r *nodeRun) labels(ctx context.Context, env supervisor.Env) error {
 // component is an in-process node component: ready as it starts, Fatal
 // since it cannot be restarted in the process.
 func (r *nodeRun) component(name string, deps []string, run func(context.Context) error) supervisor.Service {
-	return supervisor.Service{
-		Name: name, DependsOn: deps, Fatal: true, NoLog: true, StopTimeout: nodeStopTimeout,
-		Run: func(ctx context.Context, env supervisor.Env) error {
-			env.Ready()
-			return run(ctx)
-		},
-	}
+	return inProcess(name, deps, func(ctx context.Context, env supervisor.Env) error {
+		env.Ready()
+		return run(ctx)
+	})
+}
+
+// inProcess is an in-process node component that says itself when it is
+// ready.
+func inProcess(name string, deps []string, run func(context.Context, supervisor.Env) error) supervisor.Service {
+	return supervisor.Service{Name: name, DependsOn: deps, Fatal: true, NoLog: true, StopTimeout: nodeStopTimeout, Run: run}
 }
 
 // PrintServices writes the agent's start graph (supervisor.Describe) for

@@ -9,8 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/outpost-os/outpost/services/kubeconfig"
 	"github.com/outpost-os/outpost/services/tunnel"
 )
 
@@ -30,11 +30,7 @@ func (b *boot) startTunnel() (*tunnelParts, error) {
 	if !b.addrs.Bind.IsUnspecified() {
 		local = append(local, b.addrs.Bind)
 	}
-	restCfg, err := clientcmd.BuildConfigFromFlags("", b.creds.Supervisor)
-	if err != nil {
-		return nil, fmt.Errorf("tunnel client: %w", err)
-	}
-	client, err := kubernetes.NewForConfig(restCfg)
+	client, err := kubeconfig.Client(b.creds.Supervisor)
 	if err != nil {
 		return nil, fmt.Errorf("tunnel client: %w", err)
 	}

@@ -194,3 +194,25 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+// When a Fatal service ends the run and another does not stop in time,
+// both are reported, the cause on the last line (what a parent shows).
+func TestRunReportsTheCauseLast(t *testing.T) {
+	boom := errors.New("boom")
+	stuck := Service{Name: "stuck", StopTimeout: 50 * time.Millisecond, Run: func(ctx context.Context, env Env) error {
+		env.Ready()
+		select {} // ignores ctx
+	}}
+	fails := Service{Name: "fails", Fatal: true, DependsOn: []string{"stuck"}, Run: func(ctx context.Context, env Env) error {
+		return boom
+	}}
+	s := New(Options{Backoff: fast()})
+	err := waitRun(t, runInBackground(context.Background(), s, []Service{stuck, fails}))
+	if !errors.Is(err, boom) {
+		t.Fatalf("Run = %v, want the failed service's error", err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "[stuck]") || lines[1] != "fails: boom" {
+		t.Errorf("Run = %q, want the late stop, then the cause", err)
+	}
+}

@@ -92,7 +92,9 @@ func (s *Supervisor) Run(ctx context.Context, services []Service) error {
 	case <-ctx.Done():
 	case err = <-s.failed:
 	}
-	return errors.Join(err, s.Stop())
+	// The cause goes last: a process's last line of output is what its
+	// parent shows of why it ended.
+	return errors.Join(s.Stop(), err)
 }
 
 // Failed delivers the first error of a Fatal service.
