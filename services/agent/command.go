@@ -36,7 +36,7 @@ func Command(ctx context.Context, argv, args []string) error {
 func parseOptions(args []string, inherited roleflags.Secrets, stderr io.Writer) (*Options, error) {
 	o := &Options{}
 	secrets := []roleflags.Secret{{Dst: &o.Token, Name: flagToken, Env: envToken}}
-	if err := roleflags.Parse(o.flagSet(stderr), args, inherited, secrets, &o.ConfigFile, configKeys); err != nil {
+	if err := roleflags.Parse(o.flagSet(stderr), args, inherited, secrets, &o.ConfigFile, o.FromConfig); err != nil {
 		return nil, err
 	}
 	if o.PrintServices {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/roleflags"
 )
@@ -81,14 +82,24 @@ func (o *Options) Complete() error {
 	return o.complete()
 }
 
-// configKeys maps keys of the node configuration (services/config) whose
-// names differ from the flag they set.
-var configKeys = map[string]string{
-	"node-labels":     "node-label",
-	"node-taints":     "node-taint",
-	"kubelet-args":    "kubelet-arg",
-	"kube-proxy-args": "kube-proxy-arg",
-	"hostname":        "node-name",
+// FromConfig maps the node configuration onto the options, flag by flag
+// (node_name wins over hostname).
+func (o *Options) FromConfig(c *config.Config) []roleflags.Setting {
+	str, list := roleflags.String, roleflags.Strings
+	return []roleflags.Setting{
+		str("server", &o.Server, c.Server),
+		str(flagToken, &o.Token, c.Token),
+		str("token-file", &o.TokenFile, c.TokenFile),
+		str("data-dir", &o.DataDir, c.DataDir),
+		str("node-name", &o.NodeName, c.Hostname),
+		str("node-name", &o.NodeName, c.NodeName),
+		str("node-ip", &o.NodeIP, c.NodeIP),
+		str("flannel-iface", &o.FlannelIface, c.FlannelIface),
+		roleflags.Pairs("node-label", &o.Labels, c.NodeLabels),
+		list("node-taint", &o.Taints, c.NodeTaints),
+		list("kubelet-arg", &o.KubeletArgs, c.KubeletArgs),
+		list("kube-proxy-arg", &o.ProxyArgs, c.KubeProxyArgs),
+	}
 }
 
 // flagSet declares every flag of `outpost agent` on o.

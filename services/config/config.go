@@ -25,8 +25,11 @@ const (
 	RoleAgent  Role = "agent"
 )
 
-// Config is the node configuration. The YAML keys are snake_case; every key
-// is optional in a layer, and the merged result is validated as a whole.
+// Config is the node configuration: what PID 1 applies itself (PID1Keys)
+// and the settings of the roles, which map its fields onto their options.
+// The YAML keys are snake_case (kebab-case and the roles' flag names are
+// read too, see keys.go); every key is optional in a layer, and the merged
+// result is validated as a whole.
 type Config struct {
 	Hostname   string `json:"hostname,omitempty" yaml:"hostname,omitempty"`
 	InstanceID string `json:"instance_id,omitempty" yaml:"instance_id,omitempty"`
@@ -41,6 +44,9 @@ type Config struct {
 	NodeLabels map[string]string `json:"node_labels,omitempty" yaml:"node_labels,omitempty"`
 	NodeTaints []string          `json:"node_taints,omitempty" yaml:"node_taints,omitempty"`
 	NodeIP     string            `json:"node_ip,omitempty" yaml:"node_ip,omitempty"`
+	// FlannelIface names the interface of the vxlan overlay (default: the
+	// one holding the node IP).
+	FlannelIface string `json:"flannel_iface,omitempty" yaml:"flannel_iface,omitempty"`
 
 	KubeAPIServerArgs         []string `json:"kube_apiserver_args,omitempty" yaml:"kube_apiserver_args,omitempty"`
 	KubeControllerManagerArgs []string `json:"kube_controller_manager_args,omitempty" yaml:"kube_controller_manager_args,omitempty"`
@@ -56,7 +62,14 @@ type Config struct {
 	NTP     NTP     `json:"ntp,omitempty" yaml:"ntp,omitempty"`
 
 	DatastoreEndpoint string `json:"datastore_endpoint,omitempty" yaml:"datastore_endpoint,omitempty"`
-	ClusterInit       bool   `json:"cluster_init,omitempty" yaml:"cluster_init,omitempty"`
+	// TLS files of an external datastore.
+	DatastoreCAFile   string `json:"datastore_cafile,omitempty" yaml:"datastore_cafile,omitempty"`
+	DatastoreCertFile string `json:"datastore_certfile,omitempty" yaml:"datastore_certfile,omitempty"`
+	DatastoreKeyFile  string `json:"datastore_keyfile,omitempty" yaml:"datastore_keyfile,omitempty"`
+	// Embedded etcd's ports (--cluster-init).
+	EtcdClientPort int  `json:"etcd_client_port,omitempty" yaml:"etcd_client_port,omitempty"`
+	EtcdPeerPort   int  `json:"etcd_peer_port,omitempty" yaml:"etcd_peer_port,omitempty"`
+	ClusterInit    bool `json:"cluster_init,omitempty" yaml:"cluster_init,omitempty"`
 	// SecretsEncryption is nil when not given: the server's default (on).
 	SecretsEncryption *bool    `json:"secrets_encryption,omitempty" yaml:"secrets_encryption,omitempty"`
 	TLSSANs           []string `json:"tls_sans,omitempty" yaml:"tls_sans,omitempty"`

@@ -52,6 +52,7 @@ func ParseNode(source string, n *yaml.Node) (*Layer, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, Errors{{Source: source, Line: n.Line, Msg: "the configuration must be a YAML mapping of keys to values (key: value); user-data must start with #cloud-config"}}
 	}
+	normalize(n)
 	w := walker{layer: l}
 	w.walk(n, reflect.TypeFor[Config](), "")
 	for i := 0; i+1 < len(n.Content); i += 2 {

@@ -243,7 +243,7 @@ func (c *checker) serverNetwork(cfg *Config) {
 			c.add(key, "%q is not an IP address", v)
 		}
 	}
-	for key, v := range map[string]int{"https_listen_port": cfg.HTTPSListenPort, "supervisor_port": cfg.SupervisorPort} {
+	for key, v := range map[string]int{"https_listen_port": cfg.HTTPSListenPort, "supervisor_port": cfg.SupervisorPort, "etcd_client_port": cfg.EtcdClientPort, "etcd_peer_port": cfg.EtcdPeerPort} {
 		if v < 0 || v > 65535 {
 			c.add(key, "%d is not a port (1-65535)", v)
 		}

@@ -2,53 +2,21 @@ package roleflags
 
 import (
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
-	"sort"
-	"strings"
+	"slices"
 
-	yaml "go.yaml.in/yaml/v3"
+	"github.com/outpost-os/outpost/services/config"
 )
 
-// maxConfigSize caps the config file.
-const maxConfigSize = 1 << 20
-
-// ConfigFile sets every flag that the command line left unset from the
-// keys of the YAML file at path. Keys are flag names in snake_case or
-// kebab-case, or names that rename maps to a flag name; keys that name no
-// flag belong to other parts of the node and are ignored. A map value sets
-// the flag once per key as key=value (node labels). A missing file is fine
-// unless required. The flag named config is never set from the file.
-func ConfigFile(fset *flag.FlagSet, path string, required bool, setOnCmdline map[string]bool, rename map[string]string) error {
-	data, err := readConfig(path, required)
-	if err != nil || data == nil {
-		return err
-	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("config file %s: %w", path, err)
-	}
-	keys := make([]string, 0, len(doc))
-	for k := range doc {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var errs []error
-	for _, k := range keys {
-		name := flagName(k, rename)
-		if fset.Lookup(name) == nil || name == "config" || setOnCmdline[name] {
-			continue
-		}
-		if err := setFromYAML(fset, name, doc[k]); err != nil {
-			errs = append(errs, fmt.Errorf("config file %s: key %s: %w", path, k, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func readConfig(path string, required bool) ([]byte, error) {
+// ReadConfig decodes the node configuration file at path with the typed
+// configuration of services/config (its keys in snake_case, kebab-case or
+// as the roles' flag names). A missing file gives nil unless required; an
+// empty path gives nil. Unknown keys are written to warn and skipped.
+func ReadConfig(path string, required bool, warn io.Writer) (*config.Config, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -59,56 +27,73 @@ func readConfig(path string, required bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
-	if st.Size() > maxConfigSize {
-		return nil, fmt.Errorf("config file %s is over %d bytes", path, maxConfigSize)
+	if st.Size() > config.MaxSize {
+		return nil, fmt.Errorf("config file %s is over %d bytes", path, config.MaxSize)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
-	return data, nil
-}
-
-func flagName(key string, rename map[string]string) string {
-	name := strings.ReplaceAll(key, "_", "-")
-	if r, ok := rename[name]; ok {
-		return r
+	l, err := config.Parse(path, data)
+	if err != nil {
+		return nil, fmt.Errorf("config file %w", err)
 	}
-	return name
+	for _, w := range l.Warnings {
+		fmt.Fprintf(warn, "config file %v\n", w)
+	}
+	return &l.Config, nil
 }
 
-func setFromYAML(fset *flag.FlagSet, name string, v any) error {
-	switch v := v.(type) {
-	case nil:
-		return nil
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
+// Setting is one role option a configuration key sets unless the option's
+// flag was given.
+type Setting struct {
+	Flag  string
+	given bool // the configuration sets the key
+	apply func()
+}
+
+// Apply applies every setting whose key is set and whose flag is not in
+// flagsGiven, in order: of two settings of one flag, the later wins.
+func Apply(settings []Setting, flagsGiven map[string]bool) {
+	for _, s := range settings {
+		if s.given && !flagsGiven[s.Flag] {
+			s.apply()
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if err := setScalar(fset, name, fmt.Sprintf("%s=%v", k, v[k])); err != nil {
-				return err
-			}
-		}
-		return nil
-	case []any:
-		for _, e := range v {
-			if err := setScalar(fset, name, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	default:
-		return setScalar(fset, name, v)
 	}
 }
 
-func setScalar(fset *flag.FlagSet, name string, v any) error {
-	switch v.(type) {
-	case map[string]any, []any:
-		return errors.New("expected a single value")
-	}
-	return fset.Set(name, fmt.Sprint(v))
+// String sets *dst to v when v is not empty.
+func String(flag string, dst *string, v string) Setting {
+	return Setting{flag, v != "", func() { *dst = v }}
+}
+
+// Int sets *dst to v when v is not zero.
+func Int(flag string, dst *int, v int) Setting {
+	return Setting{flag, v != 0, func() { *dst = v }}
+}
+
+// Bool sets *dst when v is true (false is every such flag's default).
+func Bool(flag string, dst *bool, v bool) Setting {
+	return Setting{flag, v, func() { *dst = true }}
+}
+
+// OptionalBool sets *dst to *v when v is given.
+func OptionalBool(flag string, dst *bool, v *bool) Setting {
+	return Setting{flag, v != nil, func() { *dst = *v }}
+}
+
+// Strings sets a repeatable flag to the list v when it is not empty.
+func Strings(flag string, dst *[]string, v []string) Setting {
+	return Setting{flag, len(v) > 0, func() { *dst = slices.Clone(v) }}
+}
+
+// Pairs sets a repeatable KEY=VALUE flag (node labels) from the map m,
+// sorted by key.
+func Pairs(flag string, dst *[]string, m map[string]string) Setting {
+	return Setting{flag, len(m) > 0, func() {
+		*dst = nil
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			*dst = append(*dst, k+"="+m[k])
+		}
+	}}
 }

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/outpost-os/outpost/services/config"
 )
 
 // Secret is a flag whose value is a secret, and the environment variable
@@ -17,9 +19,10 @@ type Secret struct {
 
 // Parse reads the command line into fset, then each secret from the
 // re-exec pipe or its environment variable, then the config file at
-// *configFile (required when --config was given) for every flag still
-// unset. rename maps config keys to flag names where they differ.
-func Parse(fset *flag.FlagSet, args []string, inherited Secrets, secrets []Secret, configFile *string, rename map[string]string) error {
+// *configFile (required when --config was given): the options that
+// settings maps it onto are set where their flag was given neither way.
+// Warnings about the file go to fset's output.
+func Parse(fset *flag.FlagSet, args []string, inherited Secrets, secrets []Secret, configFile *string, settings func(*config.Config) []Setting) error {
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -29,12 +32,17 @@ func Parse(fset *flag.FlagSet, args []string, inherited Secrets, secrets []Secre
 	if fset.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fset.Args())
 	}
-	set := map[string]bool{}
-	fset.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	given := map[string]bool{}
+	fset.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for _, s := range secrets {
-		Take(s.Dst, inherited, s.Env, s.Name, set)
+		Take(s.Dst, inherited, s.Env, s.Name, given)
 	}
-	return ConfigFile(fset, *configFile, set["config"], set, rename)
+	c, err := ReadConfig(*configFile, given["config"], fset.Output())
+	if err != nil || c == nil {
+		return err
+	}
+	Apply(settings(c), given)
+	return nil
 }
 
 // List is a repeatable flag.

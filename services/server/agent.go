@@ -29,6 +29,7 @@ func (b *boot) agentOptions() *agent.Options {
 	o.Labels = append(slices.Clone(b.o.NodeLabels), controlPlaneLabel+"=true")
 	o.Taints = b.o.NodeTaints
 	o.KubeletArgs, o.ProxyArgs = b.o.KubeletArgs, b.o.ProxyArgs
+	o.FlannelIface = b.o.FlannelIface
 	o.NoTunnel = true
 	return o
 }

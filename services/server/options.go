@@ -51,6 +51,7 @@ type Options struct {
 	// The embedded agent's node settings (see services/agent).
 	NodeLabels, NodeTaints roleflags.List
 	KubeletArgs, ProxyArgs roleflags.List
+	FlannelIface           string
 }
 
 // Defaults of the flags.
@@ -114,6 +115,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.Var(&o.NodeTaints, "node-taint", "embedded agent: node taint key=value:Effect (repeatable)")
 	fs.Var(&o.KubeletArgs, "kubelet-arg", "embedded agent: extra kubelet argument key=value (repeatable)")
 	fs.Var(&o.ProxyArgs, "kube-proxy-arg", "embedded agent: extra kube-proxy argument key=value (repeatable)")
+	fs.StringVar(&o.FlannelIface, "flannel-iface", "", "embedded agent: interface for the vxlan overlay (default: the one holding the advertise address)")
 	return fs
 }
 
