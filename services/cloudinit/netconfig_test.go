@@ -5,11 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/outpost-os/outpost/services/config/configtest"
+
 	"github.com/outpost-os/outpost/services/config"
 )
 
 func TestNetworkConfigV1(t *testing.T) {
-	l, err := ParseNetworkConfig(config.SourceNoCloud, readFixture(t, "netconfig/v1.yaml"))
+	l, err := ParseNetworkConfig(config.SourceNoCloud, configtest.ReadFixture(t, "netconfig/v1.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,7 @@ func TestNetworkConfigV1(t *testing.T) {
 	if !slices.Equal(n.Nameservers, []string{"1.1.1.1", "8.8.8.8"}) || !slices.Equal(n.Search, []string{"lan", "example.internal"}) {
 		t.Errorf("dns: %v %v", n.Nameservers, n.Search)
 	}
-	if !hasWarning(l, `type "bond" is not supported`) {
+	if !configtest.HasWarning(l, `type "bond" is not supported`) {
 		t.Errorf("bond not warned about: %v", l.Warnings)
 	}
 	if _, ok := l.Keys["network"]; !ok {
@@ -45,7 +47,7 @@ func TestNetworkConfigV1(t *testing.T) {
 }
 
 func TestNetworkConfigV2(t *testing.T) {
-	l, err := ParseNetworkConfig(config.SourceNoCloud, readFixture(t, "netconfig/v2.yaml"))
+	l, err := ParseNetworkConfig(config.SourceNoCloud, configtest.ReadFixture(t, "netconfig/v2.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,7 @@ func TestNetworkConfigV2(t *testing.T) {
 	if len(lan0.Routes) != 1 || lan0.Routes[0].Metric != 100 || !slices.Equal(n.Search, []string{"site.example"}) {
 		t.Errorf("lan0 routes/search: %+v %v", lan0.Routes, n.Search)
 	}
-	if !hasWarning(l, "vlans: not supported") {
+	if !configtest.HasWarning(l, "vlans: not supported") {
 		t.Errorf("vlans not warned about: %v", l.Warnings)
 	}
 	if errs := n.Validate(); len(errs) != 0 {
@@ -72,20 +74,20 @@ func TestNetworkConfigV2(t *testing.T) {
 }
 
 func TestNetworkConfigBad(t *testing.T) {
-	l, err := ParseNetworkConfig("x", readFixture(t, "netconfig/disabled.yaml"))
+	l, err := ParseNetworkConfig("x", configtest.ReadFixture(t, "netconfig/disabled.yaml"))
 	if err != nil || !l.Empty() {
 		t.Errorf("disabled: %+v %v", l, err)
 	}
-	_, err = ParseNetworkConfig("x", readFixture(t, "netconfig/v3.yaml"))
+	_, err = ParseNetworkConfig("x", configtest.ReadFixture(t, "netconfig/v3.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "version 3 is not supported") || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("v3: %v", err)
 	}
-	_, err = ParseNetworkConfig("x", readFixture(t, "netconfig/badsubnet.yaml"))
+	_, err = ParseNetworkConfig("x", configtest.ReadFixture(t, "netconfig/badsubnet.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "192.168.1.300") {
 		t.Errorf("bad address: %v", err)
 	}
 	_, err = ParseNetworkConfig("x", []byte("version: 2\nethernets: [a]\n"))
-	if es := fieldErrors(t, err); es[0].Line != 2 {
+	if es := configtest.FieldErrors(t, err); es[0].Line != 2 {
 		t.Errorf("type error line: %v", es)
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/outpost-os/outpost/services/config/configtest"
+
 	"github.com/outpost-os/outpost/services/config"
 )
 
 func TestDecodeCloudConfig(t *testing.T) {
-	l, err := DecodeUserData(config.SourceNoCloud, readFixture(t, "userdata/cloud-config.yaml"))
+	l, err := DecodeUserData(config.SourceNoCloud, configtest.ReadFixture(t, "userdata/cloud-config.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func TestDecodeCloudConfig(t *testing.T) {
 		t.Errorf("b64 write_files content: %q", got)
 	}
 	for _, want := range []string{"line 5: manage_etc_hosts: cloud-init key not supported", "line 6: users:", "line 22: runcmd", "line 35: outpost.flavour: unknown key"} {
-		if !hasWarning(l, want) {
+		if !configtest.HasWarning(l, want) {
 			t.Errorf("no warning %q in:\n%v", want, l.Warnings)
 		}
 	}
@@ -58,12 +60,12 @@ func TestDecodeFQDN(t *testing.T) {
 }
 
 func TestDecodeInvalidOutpostSection(t *testing.T) {
-	l, err := DecodeUserData(config.SourceNoCloud, readFixture(t, "userdata/invalid-outpost.yaml"))
+	l, err := DecodeUserData(config.SourceNoCloud, configtest.ReadFixture(t, "userdata/invalid-outpost.yaml"))
 	if err == nil {
 		// A wrong type is a decode error; a wrong value a validation error.
 		t.Fatalf("want a type error for node_ip, got %+v", l)
 	}
-	es := fieldErrors(t, err)
+	es := configtest.FieldErrors(t, err)
 	if len(es) != 1 || es[0].Line != 6 || es[0].Source != config.SourceNoCloud {
 		t.Errorf("errors: %v", es)
 	}
@@ -85,7 +87,7 @@ func TestDecodeValidationLinesInOutpostSection(t *testing.T) {
 }
 
 func TestDecodeMultipartNested(t *testing.T) {
-	l, err := DecodeUserData(config.SourceNoCloud, readFixture(t, "userdata/multipart.txt"))
+	l, err := DecodeUserData(config.SourceNoCloud, configtest.ReadFixture(t, "userdata/multipart.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,35 +98,35 @@ func TestDecodeMultipartNested(t *testing.T) {
 	if c.NodeLabels["tier"] != "override" || c.NodeLabels["region"] != "eu" {
 		t.Errorf("the later (base64, nested) part should win per label: %v", c.NodeLabels)
 	}
-	if !hasWarning(l, "text/x-shellscript is not supported") || !hasWarning(l, "part 2 (setup.sh)") {
+	if !configtest.HasWarning(l, "text/x-shellscript is not supported") || !configtest.HasWarning(l, "part 2 (setup.sh)") {
 		t.Errorf("no warning naming the ignored shell script part: %v", l.Warnings)
 	}
 }
 
 func TestDecodeGzip(t *testing.T) {
-	l, err := DecodeUserData("x", readFixture(t, "userdata/cloud-config.gz"))
+	l, err := DecodeUserData("x", configtest.ReadFixture(t, "userdata/cloud-config.gz"))
 	if err != nil || l.Config.Hostname != "zipped" || l.Config.TLSSANs[0] != "zipped.example.com" {
 		t.Fatalf("gzip cloud-config: %+v %v", l, err)
 	}
-	l, err = DecodeUserData("x", readFixture(t, "userdata/multipart.gz"))
+	l, err = DecodeUserData("x", configtest.ReadFixture(t, "userdata/multipart.gz"))
 	if err != nil || l.Config.Hostname != "from-part-1" || l.Config.NodeLabels["region"] != "eu" {
 		t.Fatalf("gzip multipart: %+v %v", l, err)
 	}
-	l, err = DecodeUserData("x", readFixture(t, "userdata/multipart-gzip-part.txt"))
+	l, err = DecodeUserData("x", configtest.ReadFixture(t, "userdata/multipart-gzip-part.txt"))
 	if err != nil || l.Config.Hostname != "gz-part" || l.Config.Role != config.RoleAgent {
 		t.Fatalf("base64 gzip part: %+v %v", l, err)
 	}
-	if !hasWarning(l, "text/x-include-url") {
+	if !configtest.HasWarning(l, "text/x-include-url") {
 		t.Errorf("include part not warned about: %v", l.Warnings)
 	}
 }
 
 func TestDecodeOtherFormats(t *testing.T) {
-	l, err := DecodeUserData("x", readFixture(t, "userdata/shell.sh"))
-	if err != nil || !l.Empty() || !hasWarning(l, "#!/bin/sh") {
+	l, err := DecodeUserData("x", configtest.ReadFixture(t, "userdata/shell.sh"))
+	if err != nil || !l.Empty() || !configtest.HasWarning(l, "#!/bin/sh") {
 		t.Errorf("shell script: %+v %v", l, err)
 	}
-	_, err = DecodeUserData(config.SourceEC2, readFixture(t, "userdata/notyaml.txt"))
+	_, err = DecodeUserData(config.SourceEC2, configtest.ReadFixture(t, "userdata/notyaml.txt"))
 	if err == nil || !strings.Contains(err.Error(), "start the file with #cloud-config") || !strings.Contains(err.Error(), "role=server") {
 		t.Errorf("unknown format: %v", err)
 	}
@@ -143,7 +145,7 @@ func TestDecodeOtherFormats(t *testing.T) {
 }
 
 func TestDecodeGzipBomb(t *testing.T) {
-	bomb := gzipBytes(t, make([]byte, 4*config.MaxSize))
+	bomb := configtest.Gzip(t, make([]byte, 4*config.MaxSize))
 	if _, err := DecodeUserData("x", bomb); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("gzip bomb: %v", err)
 	}

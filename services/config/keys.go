@@ -66,21 +66,27 @@ func normalize(n *yaml.Node) {
 		case !ok || v.Kind != yaml.ScalarNode && v.Kind != yaml.SequenceNode || isNull(v):
 		case t == reflect.TypeFor[[]string]() && v.Kind == yaml.ScalarNode && !slices.Contains(PID1Keys(), k.Value):
 			n.Content[i+1] = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: v.Line, Column: v.Column, Content: []*yaml.Node{v}}
-		case isStringMap(k.Value) && v.Kind == yaml.SequenceNode:
+		case isStringMap(k.Value) && v.Kind == yaml.SequenceNode && allPairs(v):
 			n.Content[i+1] = pairsToMapping(v)
 		}
 	}
 }
 
-// pairsToMapping turns a list of KEY=VALUE scalars into a mapping; an
-// entry that is not a scalar is kept as a key, for the decoder to refuse.
+// allPairs tells whether every item of seq is a KEY=VALUE scalar; any
+// other list is left for the decoder to refuse (a list is no mapping).
+func allPairs(seq *yaml.Node) bool {
+	for _, item := range seq.Content {
+		if item.Kind != yaml.ScalarNode || !strings.Contains(item.Value, "=") {
+			return false
+		}
+	}
+	return true
+}
+
+// pairsToMapping turns a list of KEY=VALUE scalars into a mapping.
 func pairsToMapping(seq *yaml.Node) *yaml.Node {
 	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: seq.Line, Column: seq.Column}
 	for _, item := range seq.Content {
-		if item.Kind != yaml.ScalarNode {
-			m.Content = append(m.Content, item, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: item.Line})
-			continue
-		}
 		key, value, _ := strings.Cut(item.Value, "=")
 		m.Content = append(m.Content,
 			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: item.Line, Column: item.Column},

@@ -33,6 +33,10 @@ etcd-peer-port: 12380
 			t.Errorf("key %s not recorded as set: %v", key, l.Keys)
 		}
 	}
+	// A list that is not KEY=VALUE is no set of labels.
+	if _, err := Parse("file", []byte("node_labels: [not, a, map]\n")); err == nil {
+		t.Error("node_labels: [not, a, map] accepted")
+	}
 	// PID 1's own lists keep their type check.
 	if _, err := Parse("file", []byte("modules: wireguard\n")); err == nil {
 		t.Error("modules: as a single value accepted")

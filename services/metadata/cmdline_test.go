@@ -6,11 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/outpost-os/outpost/services/config/configtest"
+
 	"github.com/outpost-os/outpost/services/config"
 )
 
 func TestParseCmdlineQEMU(t *testing.T) {
-	c := ParseCmdline(string(readFixture(t, "cmdline/qemu.txt")))
+	c := ParseCmdline(string(configtest.ReadFixture(t, "cmdline/qemu.txt")))
 	cfg := c.Layer.Config
 	if cfg.Role != config.RoleAgent {
 		t.Errorf("role %q: the outpost.role after -- belongs to init and must be ignored", cfg.Role)
@@ -35,12 +37,12 @@ func TestParseCmdlineQEMU(t *testing.T) {
 }
 
 func TestParseCmdlineTokenWarns(t *testing.T) {
-	c := ParseCmdline(string(readFixture(t, "cmdline/token.txt")))
+	c := ParseCmdline(string(configtest.ReadFixture(t, "cmdline/token.txt")))
 	if c.Layer.Config.Token != "K10abcdef::server:labsecret" {
 		t.Errorf("token not read")
 	}
 	for _, want := range []string{"readable by every container", "outpost.colour: unknown", "outpost.node_ip: has no value"} {
-		if !hasWarning(c.Layer, want) {
+		if !configtest.HasWarning(c.Layer, want) {
 			t.Errorf("no warning %q in %v", want, c.Layer.Warnings)
 		}
 	}
@@ -52,7 +54,7 @@ func TestParseCmdlineTokenWarns(t *testing.T) {
 }
 
 func TestParseCmdlinePlain(t *testing.T) {
-	c := ParseCmdline(string(readFixture(t, "cmdline/plain.txt")))
+	c := ParseCmdline(string(configtest.ReadFixture(t, "cmdline/plain.txt")))
 	if !c.Layer.Empty() || c.NoCloud != nil || c.ConfigURL != "" {
 		t.Errorf("a command line without outpost keys gave %+v", c)
 	}

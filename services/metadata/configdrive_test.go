@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/outpost-os/outpost/services/config/configtest"
+
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -38,7 +40,7 @@ func TestReadConfigDriveFull(t *testing.T) {
 	if !slices.Equal(n.Nameservers, []string{"8.8.8.8"}) {
 		t.Errorf("nameservers: %v", n.Nameservers)
 	}
-	if !hasWarning(l, `link type "vlan" is not supported`) || !hasWarning(l, "networks.network2") {
+	if !configtest.HasWarning(l, `link type "vlan" is not supported`) || !configtest.HasWarning(l, "networks.network2") {
 		t.Errorf("vlan link not warned about: %v", l.Warnings)
 	}
 	if errs := n.Validate(); len(errs) != 0 {
@@ -62,12 +64,12 @@ func TestReadConfigDriveOptionalFiles(t *testing.T) {
 }
 
 func TestOpenStackJSONErrors(t *testing.T) {
-	_, err := ParseOpenStackMetaData(config.SourceOpenStack, readFixture(t, "openstack/syntax.json"))
-	if es := fieldErrors(t, err); es[0].Line != 3 || !strings.Contains(es[0].Msg, "invalid JSON") {
+	_, err := ParseOpenStackMetaData(config.SourceOpenStack, configtest.ReadFixture(t, "openstack/syntax.json"))
+	if es := configtest.FieldErrors(t, err); es[0].Line != 3 || !strings.Contains(es[0].Msg, "invalid JSON") {
 		t.Errorf("syntax error: %v", es)
 	}
-	_, err = ParseOpenStackNetworkData(config.SourceOpenStack, readFixture(t, "openstack/bad-network.json"))
-	if es := fieldErrors(t, err); es[0].Line != 7 || es[0].Path != "networks.netmask" {
+	_, err = ParseOpenStackNetworkData(config.SourceOpenStack, configtest.ReadFixture(t, "openstack/bad-network.json"))
+	if es := configtest.FieldErrors(t, err); es[0].Line != 7 || es[0].Path != "networks.netmask" {
 		t.Errorf("type error: %+v", es)
 	}
 	_, err = ParseOpenStackNetworkData(config.SourceOpenStack, []byte(`{"links":[{"id":"a","type":"phy"}],"networks":[{"id":"n","link":"a","type":"ipv4","ip_address":"nope"}]}`))

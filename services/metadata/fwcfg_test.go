@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/outpost-os/outpost/services/config/configtest"
+
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -25,7 +27,7 @@ func TestFwCfg(t *testing.T) {
 		t.Errorf("plain config: %+v %v", l, err)
 	}
 	// what cloudinit's testdata/userdata/cloud-config.gz holds
-	writeFile(t, raw, gzipBytes(t, []byte("#cloud-config\nhostname: zipped\noutpost:\n  role: server\n  tls_sans: [zipped.example.com]\n")))
+	writeFile(t, raw, configtest.Gzip(t, []byte("#cloud-config\nhostname: zipped\noutpost:\n  role: server\n  tls_sans: [zipped.example.com]\n")))
 	if l, err := src.Fetch(context.Background()); err != nil || l.Config.Hostname != "zipped" {
 		t.Errorf("gzip user-data: %+v %v", l, err)
 	}

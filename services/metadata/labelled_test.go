@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/outpost-os/outpost/services/config/configtest"
+
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/volume/volumetest"
 )
@@ -13,7 +15,7 @@ import (
 func noCloudFixture(t *testing.T) map[string][]byte {
 	out := map[string][]byte{}
 	for _, name := range []string{"meta-data", "user-data", "network-config"} {
-		out[name] = readFixture(t, "nocloud/full/"+name)
+		out[name] = configtest.ReadFixture(t, "nocloud/full/"+name)
 	}
 	return out
 }
@@ -43,7 +45,7 @@ func TestNoCloudSourceFromVFATVolume(t *testing.T) {
 func TestConfigDriveSourceFromVolume(t *testing.T) {
 	files := map[string][]byte{}
 	for _, name := range []string{"meta_data.json", "network_data.json", "user_data"} {
-		files["openstack/latest/"+name] = readFixture(t, "openstack/full/openstack/latest/"+name)
+		files["openstack/latest/"+name] = configtest.ReadFixture(t, "openstack/full/openstack/latest/"+name)
 	}
 	sysRoot, devRoot := volumetest.BlockTree(t, map[string]func(string){
 		"sr0": func(p string) { volumetest.MakeISO(t, p, "config-2", files) },
@@ -66,8 +68,8 @@ func TestNoCloudVolumeErrorNamesDeviceAndLine(t *testing.T) {
 	sysRoot, devRoot := volumetest.BlockTree(t, map[string]func(string){
 		"sr0": func(p string) {
 			volumetest.MakeISO(t, p, "cidata", map[string][]byte{
-				"meta-data": readFixture(t, "nocloud/bad/meta-data"),
-				"user-data": readFixture(t, "nocloud/bad/user-data"),
+				"meta-data": configtest.ReadFixture(t, "nocloud/bad/meta-data"),
+				"user-data": configtest.ReadFixture(t, "nocloud/bad/user-data"),
 			})
 		},
 	})

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outpost-os/outpost/services/config/configtest"
+
 	"github.com/outpost-os/outpost/services/config"
 )
 
@@ -43,14 +45,14 @@ func TestReadNoCloudMinimal(t *testing.T) {
 		t.Errorf("role set without user-data")
 	}
 	empty, err := ReadNoCloud(os.DirFS(t.TempDir()))
-	if err != nil || !empty.Empty() || !hasWarning(empty, "none of meta-data") {
+	if err != nil || !empty.Empty() || !configtest.HasWarning(empty, "none of meta-data") {
 		t.Errorf("empty seed: %+v %v", empty, err)
 	}
 }
 
 func TestReadNoCloudBadUserData(t *testing.T) {
 	_, err := ReadNoCloud(os.DirFS("testdata/nocloud/bad"))
-	es := fieldErrors(t, err)
+	es := configtest.FieldErrors(t, err)
 	if len(es) != 1 || es[0].Source != "nocloud user-data" || es[0].Line != 4 {
 		t.Errorf("errors: %v", es)
 	}
