@@ -63,7 +63,11 @@ func (s *init2) networkPhase(ctx context.Context) error {
 	s.node.net = nil
 	nctx, stop := context.WithCancel(ctx)
 	s.stopNetwork = stop
-	st, err := network.Up(nctx, cfg, network.Options{Hostname: hostname, Logger: s.log})
+	// A network brought up in maintenance mode (DHCP everywhere) gives
+	// its leases and addresses back when a late configuration replaces it,
+	// so a link that becomes static does not keep its DHCP address too.
+	opts := network.Options{Hostname: hostname, Logger: s.log, ReleaseOnStop: s.node.maint != nil}
+	st, err := network.Up(nctx, cfg, opts)
 	if st != nil {
 		s.node.net = st
 		s.reportNetwork()

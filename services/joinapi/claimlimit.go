@@ -77,7 +77,7 @@ func (g *claimGate) admit(ctx context.Context) (time.Duration, error) {
 	res := g.limiter.Reserve()
 	if d := res.Delay(); d > 0 {
 		res.Cancel()
-		return d, fmt.Errorf("%w: at most %d new names a minute; retry in %s", ErrTooManyClaims, g.limits.PerMinute, d.Round(time.Second))
+		return d, fmt.Errorf("%w: at most %d new names a minute; retry in %ss", ErrTooManyClaims, g.limits.PerMinute, retryAfter(d))
 	}
 	return 0, nil
 }

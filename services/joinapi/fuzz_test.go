@@ -11,8 +11,9 @@ import (
 )
 
 // FuzzNodeCertRequest drives the certificate endpoints with arbitrary node
-// headers and bodies: the answer is always 200, 400 or 403, and a 200
-// carries a certificate for exactly the claimed node.
+// headers and bodies: the answer is always 200, 400, 403 or 429 (too many
+// new names claimed, with a wait), and a 200 carries a certificate for
+// exactly the claimed node.
 func FuzzNodeCertRequest(f *testing.F) {
 	e := newEnv(f)
 	csr, _ := newCSRPEM(f, nil)
@@ -40,6 +41,10 @@ func FuzzNodeCertRequest(f *testing.F) {
 		case http.StatusBadRequest, http.StatusForbidden:
 			if len(password) >= 8 && strings.Contains(rec.Body.String(), password) {
 				t.Fatalf("answer quotes the node password: %s", rec.Body.String())
+			}
+		case http.StatusTooManyRequests: // the claim limit: many new names
+			if rec.Header().Get("Retry-After") == "" || strings.Contains(rec.Body.String(), "retry in 0s") {
+				t.Fatalf("429 without a wait: %q, Retry-After %q", rec.Body.String(), rec.Header().Get("Retry-After"))
 			}
 		case http.StatusOK:
 			block, _ := pem.Decode(rec.Body.Bytes())
