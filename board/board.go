@@ -80,9 +80,24 @@ func moduleDirs() []string {
 		"drivers/virtio", "drivers/block", "drivers/net", "drivers/input",
 		"drivers/char", "drivers/firmware", "drivers/gpio", "drivers/md",
 		"drivers/scsi", "drivers/ata", "drivers/nvme", "drivers/mmc",
-		"drivers/usb", "drivers/acpi", "drivers/rtc",
+		"drivers/usb", "drivers/acpi", "drivers/rtc", "drivers/watchdog",
 	}
 }
+
+// slotModules let PID 1 read the boot loader's variables and change the
+// entries on the ESP (FAT with its code pages).
+var slotModules = []string{"efivarfs", "vfat", "nls_cp437", "nls_iso8859_1"}
+
+// Watchdog drivers: QEMU's i6300esb (PCI, on both architectures) and
+// those of real machines: Intel's TCO timer on PCs, the SBSA generic
+// watchdog on arm64 servers. softdog stands in where a kernel has none of
+// them (the cloud kernel): it resets a box whose PID 1 stops, not one
+// whose kernel hangs.
+var (
+	pcWatchdogs  = []string{"i6300esb", "iTCO_wdt"}
+	armWatchdogs = []string{"i6300esb", "sbsa_gwdt"}
+	softWatchdog = []string{"softdog"}
+)
 
 // stateModules reach the state partition's ext4 file system.
 var stateModules = []string{"ext4", "crc32c_generic"}
@@ -134,7 +149,7 @@ func All() []Board {
 			ConsoleArgs:   []string{"console=ttyS0"},
 			RootDevice:    "/dev/vda",
 			RootModules:   join(virtioRoot, stateModules),
-			Modules:       []string{"virtio_net", "virtio_rng", "qemu_fw_cfg", "button", "evdev"},
+			Modules:       join([]string{"virtio_net", "virtio_rng", "qemu_fw_cfg", "button", "evdev"}, slotModules, softWatchdog),
 			ModuleDirs:    moduleDirs(),
 			EFI:           EFI{Arch: "x64"},
 			QEMU:          withDevices(q35, "virtio-net-pci", "virtio-blk-pci"),
@@ -147,7 +162,7 @@ func All() []Board {
 			ConsoleArgs:   []string{"console=ttyAMA0"},
 			RootDevice:    "/dev/vda",
 			RootModules:   join(virtioRoot, stateModules),
-			Modules:       []string{"virtio_net", "virtio_rng", "qemu_fw_cfg", "gpio_keys", "evdev"},
+			Modules:       join([]string{"virtio_net", "virtio_rng", "qemu_fw_cfg", "gpio_keys", "evdev"}, slotModules, armWatchdogs),
 			ModuleDirs:    moduleDirs(),
 			EFI:           EFI{Arch: "aa64"},
 			QEMU:          withDevices(virt, "virtio-net-pci", "virtio-blk-pci"),
@@ -163,7 +178,7 @@ func All() []Board {
 			ConsoleArgs:   []string{"console=tty0", "console=ttyS0,115200"},
 			RootDevice:    "/dev/vda",
 			RootModules:   join(virtioRoot, pcStorage, stateModules),
-			Modules:       join(pcNICs, []string{"virtio_rng", "qemu_fw_cfg", "button", "evdev"}),
+			Modules:       join(pcNICs, []string{"virtio_rng", "qemu_fw_cfg", "button", "evdev"}, slotModules, pcWatchdogs),
 			ModuleDirs:    moduleDirs(),
 			EFI:           EFI{Arch: "x64"},
 			QEMU:          withDevices(q35, "e1000e", "nvme"),
@@ -179,7 +194,7 @@ func All() []Board {
 			ConsoleArgs:   nil,
 			RootDevice:    "/dev/vda",
 			RootModules:   join(virtioRoot, armStorage, stateModules),
-			Modules:       join(armNICs, []string{"virtio_rng", "qemu_fw_cfg", "gpio_keys", "evdev"}),
+			Modules:       join(armNICs, []string{"virtio_rng", "qemu_fw_cfg", "gpio_keys", "evdev"}, slotModules, armWatchdogs),
 			ModuleDirs:    moduleDirs(),
 			EFI:           EFI{Arch: "aa64"},
 			QEMU:          withDevices(virt, "virtio-net-pci", "nvme"),

@@ -45,12 +45,14 @@ func rootSkeleton(dir string, o Options) error {
 			return err
 		}
 	}
-	return writeFiles(dir, etcFiles(o.Board.Name))
+	return writeFiles(dir, etcFiles(o.Board.Name, o.Version))
 }
 
-func etcFiles(boardName string) map[string]string {
+// etcFiles are the root image's /etc. os-release's PRETTY_NAME is what the
+// kubelet reports as the node's OS image (kubectl get nodes -o wide).
+func etcFiles(boardName, version string) map[string]string {
 	return map[string]string{
-		"etc/os-release":    "NAME=Outpost\nID=outpost\nPRETTY_NAME=\"Outpost (" + boardName + ")\"\nHOME_URL=\"https://github.com/outpost-os/outpost\"\n",
+		"etc/os-release": "NAME=Outpost\nID=outpost\nVERSION=\"" + version + "\"\nVERSION_ID=\"" + version + "\"\nPRETTY_NAME=\"Outpost " + version + "\"\nVARIANT_ID=" + boardName + "\nHOME_URL=\"https://github.com/outpost-os/outpost\"\n",
 		"etc/hostname":      "outpost\n",
 		"etc/hosts":         "127.0.0.1 localhost\n::1 localhost\n",
 		"etc/passwd":        "root:x:0:0:root:/root:" + paths.Binary + "\nnobody:x:65534:65534:nobody:/nonexistent:" + paths.Binary + "\n",

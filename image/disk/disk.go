@@ -9,6 +9,7 @@ import (
 	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/board/gpt"
 	"github.com/outpost-os/outpost/services/atomicfile"
+	"github.com/outpost-os/outpost/services/slots"
 )
 
 // Input is what goes on a disk image.
@@ -77,12 +78,12 @@ func fill(f *os.File, in Input, t Table) error {
 // espFiles are systemd-boot, its configuration, and slot A's entry,
 // kernel and initrd.
 func espFiles(in Input) []espFile {
-	const slot = "a"
+	e := FirstEntry(in.Board, in.Version)
 	return []espFile{
 		{Path: BootLoaderPath(in.Board.EFI.Arch), From: in.Loader},
 		{Path: LoaderConf, Data: []byte(loaderConf)},
-		{Path: EntryPath(slot), Data: []byte(SlotEntry(in.Board, slot, in.Version).String())},
-		{Path: SlotKernel(slot), From: in.Kernel},
-		{Path: SlotInitrd(slot), From: in.Initrd},
+		{Path: e.Path(), Data: []byte(e.Content())},
+		{Path: slots.KernelPath(e.Slot), From: in.Kernel},
+		{Path: slots.InitrdPath(e.Slot), From: in.Initrd},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/services/slots"
 )
 
 var epoch = time.Unix(1767225600, 0) // 2026-01-01
@@ -164,7 +165,7 @@ func TestAppendOptions(t *testing.T) {
 	if err := AppendOptions(context.Background(), img, []string{"outpost.console=on", "quiet"}); err != nil {
 		t.Fatal(err)
 	}
-	entry := readESPFile(t, img, EntryPath("a"))
+	entry := readESPFile(t, img, EntriesDir+"/outpost-1-a.conf")
 	want := "options root=PARTLABEL=outpost-root-a console=ttyS0 panic=10 outpost.console=on quiet\n"
 	if !strings.Contains(entry, want) {
 		t.Errorf("entry after two edits:\n%s\nwant the line %q", entry, want)
@@ -180,7 +181,7 @@ func TestMergeOptions(t *testing.T) {
 
 func checkESP(t *testing.T, img string, in Input) {
 	t.Helper()
-	files := map[string]string{BootLoaderPath("x64"): in.Loader, SlotKernel("a"): in.Kernel, SlotInitrd("a"): in.Initrd}
+	files := map[string]string{BootLoaderPath("x64"): in.Loader, slots.KernelPath("a"): in.Kernel, slots.InitrdPath("a"): in.Initrd}
 	for p, src := range files {
 		if readESPFile(t, img, p) != string(mustRead(t, src)) {
 			t.Errorf("ESP %s differs from %s", p, src)
@@ -190,7 +191,7 @@ func checkESP(t *testing.T, img string, in Input) {
 	if strings.Contains(conf, "default") || !strings.Contains(conf, "editor no") {
 		t.Errorf("loader.conf:\n%s", conf)
 	}
-	entry := readESPFile(t, img, EntryPath("a"))
+	entry := readESPFile(t, img, EntriesDir+"/outpost-1-a.conf")
 	for _, want := range []string{"linux /outpost/a/kernel\n", "initrd /outpost/a/initrd\n", "version v1.2.3\n",
 		"options root=PARTLABEL=outpost-root-a console=ttyS0 panic=10\n"} {
 		if !strings.Contains(entry, want) {

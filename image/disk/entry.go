@@ -1,17 +1,17 @@
 package disk
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/services/slots"
 )
 
 // ESP paths. systemd-boot is started from the removable-media path, so a
 // flashed disk boots without any firmware boot entry.
 const (
 	LoaderConf = "/loader/loader.conf"
-	EntriesDir = "/loader/entries"
+	EntriesDir = slots.EntriesDir
 )
 
 // loaderConf shows no menu unless a key is held, allows no editing of the
@@ -26,31 +26,14 @@ func BootLoaderPath(arch string) string {
 	return "/EFI/BOOT/BOOT" + strings.ToUpper(arch) + ".EFI"
 }
 
-// SlotKernel and SlotInitrd are a slot's files on the ESP.
-func SlotKernel(slot string) string { return "/outpost/" + slot + "/kernel" }
-func SlotInitrd(slot string) string { return "/outpost/" + slot + "/initrd" }
-
-// EntryPath is the loader entry of a slot.
-func EntryPath(slot string) string { return EntriesDir + "/outpost-" + slot + ".conf" }
-
-// Entry is a Boot Loader Specification type 1 entry of one slot.
-type Entry struct {
-	Slot    string
-	Version string
-	Options []string
-}
-
-// SlotEntry is the entry of a slot of board b running version: the
-// board's consoles and panic reboot, and the slot's root by GPT name.
-func SlotEntry(b board.Board, slot, version string) Entry {
+// FirstEntry is the entry of slot A in a flashed image: the first
+// install, the board's consoles and panic reboot, and the slot's root by
+// GPT name. It does not count tries: the image a user flashed is the one
+// the box falls back to.
+func FirstEntry(b board.Board, version string) slots.Entry {
+	const slot = "a"
 	opts := append([]string{"root=PARTLABEL=" + board.RootPartition(slot)}, b.KernelArgs()...)
-	return Entry{Slot: slot, Version: version, Options: opts}
-}
-
-// String is the entry file's content.
-func (e Entry) String() string {
-	return fmt.Sprintf("title Outpost %s (slot %s)\nversion %s\nlinux %s\ninitrd %s\noptions %s\n",
-		e.Version, e.Slot, e.Version, SlotKernel(e.Slot), SlotInitrd(e.Slot), strings.Join(e.Options, " "))
+	return slots.Entry{Gen: 1, Slot: slot, Left: -1, Version: version, Options: opts}
 }
 
 // MergeOptions returns the words of an entry's options line with extra

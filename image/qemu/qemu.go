@@ -92,7 +92,9 @@ func Args(o Options) []string {
 	} else {
 		args = append(args, "-kernel", o.Kernel, "-initrd", o.Initrd, "-append", Cmdline(o))
 	}
-	args = append(args, "-display", "none", "-no-user-config", "-nodefaults", "-device", "virtio-rng-pci")
+	// i6300esb is the hardware watchdog PID 1 arms: a guest that hangs
+	// is reset, as a box would be.
+	args = append(args, "-display", "none", "-no-user-config", "-nodefaults", "-device", "virtio-rng-pci", "-device", "i6300esb")
 	if o.Root != "" {
 		args = append(args, "-drive", "file="+o.Root+",if=virtio,format=raw,readonly=on")
 	}

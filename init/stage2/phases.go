@@ -94,6 +94,7 @@ func (s *init2) servicesPhase(ctx context.Context) error {
 		}
 		s.consoleUp = true
 	}
+	s.awaitHealth(ctx)
 	if s.node.maint != nil {
 		return nil
 	}
@@ -112,7 +113,7 @@ func (s *init2) startRole(ctx context.Context) error {
 		fmt.Fprintf(s.console, "outpost: role %s needs %s, which this root image lacks (%v); the node stays up without it\n", role, Self, err)
 		return nil
 	}
-	args := []string{role, "--config", config.Path}
+	args := []string{role, "--config", config.Path, "--boot-dir", paths.BootDir}
 	if ip := s.nodeIP(); ip != "" {
 		flag := "--node-ip"
 		if role == string(config.RoleServer) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/outpost-os/outpost/board"
+	"github.com/outpost-os/outpost/init/bootslot"
 	"github.com/outpost-os/outpost/init/kmod"
 	"github.com/outpost-os/outpost/init/phase"
 	"github.com/outpost-os/outpost/init/power"
@@ -57,12 +58,17 @@ type init2 struct {
 	// stopNetwork ends what the last network phase started (DHCP
 	// clients), so running it again starts from a clean state.
 	stopNetwork context.CancelFunc
+	// start is when stage 2 started; slot is this boot's slot (nil on
+	// a direct kernel boot), awaiting tells that its health is awaited.
+	start    time.Time
+	slot     *bootslot.Boot
+	awaiting bool
 }
 
 // Run runs stage 2 and never returns.
 func Run(ctx context.Context, console io.Writer, stdin *os.File) {
 	start := time.Now()
-	s := &init2{console: console, stdin: stdin, log: newLogger(console), reaper: reap.New(), events: make(chan shutdown.Kind, 4)}
+	s := &init2{console: console, stdin: stdin, log: newLogger(console), reaper: reap.New(), events: make(chan shutdown.Kind, 4), start: start}
 	s.sup = supervisor.New(supervisor.Options{Console: console, LogDir: LogDir})
 	s.catchSignals()
 	go guard(console, "reaper", func() { s.reaper.Run(ctx) })
@@ -103,6 +109,8 @@ func (s *init2) phases() []phase.Phase {
 		{Name: "hostname", Optional: true, Run: s.hostnamePhase},
 		{Name: "loopback", Optional: true, Run: loopbackUp},
 		{Name: "modules", Optional: true, Run: s.modulesPhase},
+		{Name: "watchdog", Optional: true, Run: s.watchdogPhase},
+		{Name: "slot", Optional: true, Run: s.slotPhase},
 		{Name: "sysctls", Optional: true, Run: sysctlPhase},
 		{Name: "power-button", Optional: true, Run: s.powerPhase},
 		{Name: "metadata", Run: s.metadataPhase},

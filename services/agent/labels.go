@@ -76,7 +76,10 @@ func applyLabels(ctx context.Context, kc, node string, labels []string, log *slo
 		return
 	}
 	log = log.With("labels", strings.Join(labels, ","))
-	err := patchNodeLabels(ctx, kc, node, labels, log)
+	patch, err := labelPatch(labels)
+	if err == nil {
+		err = patchNode(ctx, kc, node, patch, log)
+	}
 	switch {
 	case err == nil:
 		log.Info("node labels set through the API")
@@ -85,11 +88,10 @@ func applyLabels(ctx context.Context, kc, node string, labels []string, log *slo
 	}
 }
 
-func patchNodeLabels(ctx context.Context, kc, node string, labels []string, log *slog.Logger) error {
-	patch, err := labelPatch(labels)
-	if err != nil {
-		return err
-	}
+// patchNode applies a merge patch to node as the identity of kubeconfig
+// kc, retrying while the node is not registered or the API refuses for a
+// passing reason.
+func patchNode(ctx context.Context, kc, node string, patch []byte, log *slog.Logger) error {
 	cs, err := kubeconfig.Client(kc)
 	if err != nil {
 		return fmt.Errorf("controller client: %w", err)
@@ -104,7 +106,7 @@ func patchNodeLabels(ctx context.Context, kc, node string, labels []string, log 
 			return fmt.Errorf("patch node %s: %w", node, err)
 		case !apierrors.IsNotFound(err) && err.Error() != last:
 			last = err.Error()
-			log.Warn("cannot set node labels yet; retrying", "err", err)
+			log.Warn("cannot patch the node yet; retrying", "err", err)
 		}
 		select {
 		case <-ctx.Done():

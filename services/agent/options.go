@@ -45,6 +45,10 @@ type Options struct {
 	RunDir string
 	// LogDir receives containerd's log file.
 	LogDir string
+	// BootDir is where PID 1 left this boot's slot status: the node
+	// publishes it on its Node and leaves its healthy mark there once
+	// Ready. Empty (the role run by hand): neither.
+	BootDir string
 	// NoTunnel leaves out the tunnel to the join API: the server's
 	// embedded agent needs none, its server dials its kubelet directly.
 	NoTunnel bool
@@ -123,6 +127,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.KubeletRootDir, "kubelet-root-dir", DefaultKubeletRoot, "kubelet state directory")
 	fs.StringVar(&o.RunDir, "run-dir", DefaultRunDir, "runtime directory (sockets)")
 	fs.StringVar(&o.LogDir, "log-dir", DefaultLogDir, "directory of service log files")
+	fs.StringVar(&o.BootDir, "boot-dir", "", "where PID 1 left the boot's slot status (set by PID 1): published on the Node, marked healthy once Ready")
 	fs.BoolVar(&o.PrintServices, "print-services", false, "print the services in start order, what each waits for, and exit")
 	return fs
 }

@@ -26,6 +26,7 @@ const (
 	imagesService    = "images"
 	kubeletService   = "kubelet"
 	labelsService    = "node-labels"
+	healthService    = "node-health"
 	kubeProxyService = "kube-proxy"
 	flannelService   = "flannel"
 )
@@ -48,8 +49,9 @@ type nodeRun struct {
 // certificate renewal, the agent's tunnel (unless o.NoTunnel), and
 // containerd; once containerd answers, the baked images are imported, and
 // then the kubelet and flannel start; once the kubelet has registered the
-// node with an address, kube-proxy starts and the node gets the labels the
-// kubelet may not set itself. The supervisor stops them in the
+// node with an address, kube-proxy starts, the node gets the labels the
+// kubelet may not set itself, and node-health waits for it to be Ready
+// (which marks a new slot good) and publishes the boot's slot status. The supervisor stops them in the
 // reverse order: the kubelet, kube-proxy and flannel are waited for before
 // containerd stops. o is completed when joining starts.
 func Services(o *Options, log *slog.Logger, after ...string) []supervisor.Service {
@@ -71,6 +73,7 @@ func Services(o *Options, log *slog.Logger, after ...string) []supervisor.Servic
 		supervisor.Service{Name: imagesService, DependsOn: []string{containerd.ServiceName}, Once: true, NoLog: true, Run: r.images},
 		r.kubeletService(),
 		supervisor.Service{Name: labelsService, DependsOn: kubelet, Once: true, NoLog: true, Run: r.labels},
+		supervisor.Service{Name: healthService, DependsOn: kubelet, Once: true, NoLog: true, Run: r.health},
 		r.component(kubeProxyService, kubelet, func(ctx context.Context) error { return kubeproxy.Run(ctx, o.proxyConfig(r.n)) }),
 		r.component(flannelService, images, func(ctx context.Context) error { return flannel.Run(ctx, o.flannelConfig(r.n, r.cd), log) }),
 	)

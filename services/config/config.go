@@ -1,6 +1,10 @@
 package config
 
-import "github.com/outpost-os/outpost/services/paths"
+import (
+	"time"
+
+	"github.com/outpost-os/outpost/services/paths"
+)
 
 // Paths of the configuration files on a node.
 const (
@@ -60,6 +64,10 @@ type Config struct {
 
 	Network Network `json:"network,omitempty" yaml:"network,omitempty"`
 	NTP     NTP     `json:"ntp,omitempty" yaml:"ntp,omitempty"`
+	// BootDeadline is how long a boot of a newly installed slot has to
+	// become a healthy node before PID 1 gives the try up and reboots (a
+	// duration, e.g. 15m; DefaultBootDeadline when empty).
+	BootDeadline string `json:"boot_deadline,omitempty" yaml:"boot_deadline,omitempty"`
 
 	DatastoreEndpoint string `json:"datastore_endpoint,omitempty" yaml:"datastore_endpoint,omitempty"`
 	// TLS files of an external datastore.
@@ -93,6 +101,22 @@ type Config struct {
 
 	// Disable names add-ons the server does not deploy (coredns).
 	Disable []string `json:"disable,omitempty" yaml:"disable,omitempty"`
+}
+
+// DefaultBootDeadline is BootDeadline's default: a server under emulation
+// is Ready within a few minutes.
+const DefaultBootDeadline = 10 * time.Minute
+
+// MinBootDeadline is the shortest BootDeadline allowed.
+const MinBootDeadline = 30 * time.Second
+
+// Deadline is BootDeadline as a duration (checked by Validate).
+func (c *Config) Deadline() time.Duration {
+	d, err := time.ParseDuration(c.BootDeadline)
+	if err != nil || c.BootDeadline == "" {
+		return DefaultBootDeadline
+	}
+	return d
 }
 
 // IsZero tells whether the network section sets nothing (DHCP everywhere).

@@ -23,7 +23,7 @@ func Keys() []string {
 // is a setting of a role, mapped onto its options by services/server and
 // services/agent (a test there checks that each key reaches one).
 func PID1Keys() []string {
-	return []string{"hostname", "instance_id", "role", "modules", "sysctls", "write_files", "network", "ntp", "node_ip"}
+	return []string{"hostname", "instance_id", "role", "modules", "sysctls", "write_files", "network", "ntp", "node_ip", "boot_deadline"}
 }
 
 // flagKeys maps the roles' flag names (as k3s's config.yaml spells them,

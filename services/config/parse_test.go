@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func parseFile(t *testing.T, name string) *Layer {
@@ -239,5 +240,20 @@ func TestServerKeysKnownAndChecked(t *testing.T) {
 	errs := Merge(bad).Validate()
 	if !strings.Contains(errs.Error(), "cluster_cidr") || !strings.Contains(errs.Error(), "https_listen_port") {
 		t.Errorf("bad server keys: %v", errs)
+	}
+}
+
+func TestBootDeadline(t *testing.T) {
+	for v, ok := range map[string]bool{"": true, "15m": true, "30s": true, "5s": false, "soon": false, "-1h": false} {
+		errs := Validate(&Config{Role: RoleServer, BootDeadline: v})
+		if got := len(errs) == 0; got != ok {
+			t.Errorf("boot_deadline %q: errors %v", v, errs)
+		}
+	}
+	if d := (&Config{BootDeadline: "15m"}).Deadline(); d != 15*time.Minute {
+		t.Errorf("Deadline = %s", d)
+	}
+	if d := (&Config{}).Deadline(); d != DefaultBootDeadline {
+		t.Errorf("default Deadline = %s", d)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outpost-os/outpost/services/paths"
 )
@@ -44,6 +45,7 @@ func Validate(cfg *Config) Errors {
 		}
 	}
 	c.server(cfg)
+	c.bootDeadline(cfg.BootDeadline)
 	return c.errs
 }
 
@@ -285,4 +287,14 @@ func validHost(s string) bool {
 		return true
 	}
 	return validHostname(strings.TrimPrefix(s, "*."))
+}
+
+func (c *checker) bootDeadline(v string) {
+	if v == "" {
+		return
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < MinBootDeadline {
+		c.add("boot_deadline", "%q is not a duration of at least %s: give one such as 15m", v, MinBootDeadline)
+	}
 }

@@ -2,5 +2,5 @@
 // the next node component needs before it starts: registered with an
 // address (kube-proxy, which exits its process if the addresses it saw at
 // start change later) or given a pod CIDR (flannel, whose lease gives up
-// after a short wait).
+// after a short wait), or Ready (the mark that a new slot booted well).
 package nodewait

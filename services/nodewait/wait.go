@@ -27,6 +27,17 @@ func HasAddress(n *corev1.Node) bool {
 // pod CIDR.
 func HasPodCIDR(n *corev1.Node) bool { return n.Spec.PodCIDR != "" }
 
+// IsReady reports whether the node's Ready condition is True: the kubelet
+// runs, its runtime and network are up.
+func IsReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
 // Waiter reads one Node through one client.
 type Waiter struct {
 	Client kubernetes.Interface

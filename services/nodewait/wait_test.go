@@ -100,3 +100,23 @@ func drain(c chan struct{}) {
 		}
 	}
 }
+
+func TestIsReady(t *testing.T) {
+	cond := func(st corev1.ConditionStatus) []corev1.NodeCondition {
+		return []corev1.NodeCondition{{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionTrue}, {Type: corev1.NodeReady, Status: st}}
+	}
+	for name, c := range map[string]struct {
+		conds []corev1.NodeCondition
+		want  bool
+	}{
+		"no conditions": {nil, false},
+		"ready":         {cond(corev1.ConditionTrue), true},
+		"not ready":     {cond(corev1.ConditionFalse), false},
+		"unknown":       {cond(corev1.ConditionUnknown), false},
+	} {
+		n := &corev1.Node{Status: corev1.NodeStatus{Conditions: c.conds}}
+		if got := IsReady(n); got != c.want {
+			t.Errorf("%s: IsReady = %v, want %v", name, got, c.want)
+		}
+	}
+}

@@ -83,7 +83,17 @@ const (
 	ContainerdState string = "/run/outpost/containerd"
 	// ContainerdSocket is containerd's API socket.
 	ContainerdSocket string = "/run/outpost/containerd/containerd.sock"
+	// BootDir holds this boot's slot status, which PID 1 writes
+	// (status.json) and the role publishes on its Node, and the mark
+	// the role leaves once the node is healthy (healthy).
+	BootDir string = "/run/outpost/boot"
+	// ESPMount is where PID 1 mounts the ESP while it changes an entry.
+	ESPMount string = "/run/outpost/esp"
 )
+
+// BootTries holds, on the state partition, what each try of a newly
+// installed slot reached: what explains a rollback on the next boot.
+const BootTries string = "/var/lib/outpost/boot"
 
 // Ports.
 const (

@@ -30,6 +30,7 @@ func (b *boot) agentOptions() *agent.Options {
 	o.Taints = b.o.NodeTaints
 	o.KubeletArgs, o.ProxyArgs = b.o.KubeletArgs, b.o.ProxyArgs
 	o.FlannelIface = b.o.FlannelIface
+	o.BootDir = b.o.BootDir
 	o.NoTunnel = true
 	return o
 }

@@ -52,6 +52,10 @@ type Options struct {
 	NodeLabels, NodeTaints roleflags.List
 	KubeletArgs, ProxyArgs roleflags.List
 	FlannelIface           string
+	// BootDir is where PID 1 left the boot's slot status (see
+	// services/agent); without an agent the server marks the boot
+	// healthy once its control plane is ready.
+	BootDir string
 }
 
 // Defaults of the flags.
@@ -116,6 +120,7 @@ func (o *Options) flagSet(out io.Writer) *flag.FlagSet {
 	fs.Var(&o.KubeletArgs, "kubelet-arg", "embedded agent: extra kubelet argument key=value (repeatable)")
 	fs.Var(&o.ProxyArgs, "kube-proxy-arg", "embedded agent: extra kube-proxy argument key=value (repeatable)")
 	fs.StringVar(&o.FlannelIface, "flannel-iface", "", "embedded agent: interface for the vxlan overlay (default: the one holding the advertise address)")
+	fs.StringVar(&o.BootDir, "boot-dir", "", "where PID 1 left the boot's slot status (set by PID 1): published on the Node, marked healthy once Ready")
 	return fs
 }
 

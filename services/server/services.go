@@ -11,6 +11,7 @@ import (
 	"github.com/outpost-os/outpost/services/agent"
 	"github.com/outpost-os/outpost/services/controlplane"
 	"github.com/outpost-os/outpost/services/datastore"
+	"github.com/outpost-os/outpost/services/slots"
 	"github.com/outpost-os/outpost/services/supervisor"
 )
 
@@ -77,6 +78,7 @@ func (b *boot) joinAPIService(out io.Writer) supervisor.Service {
 			}
 			defer js.stop()
 			b.printReady(out, b.backend.Kind)
+			b.markHealthyWithoutAgent()
 			env.Ready()
 			select {
 			case err := <-js.failed:
@@ -108,4 +110,16 @@ func (b *boot) addonsService() supervisor.Service {
 func PrintServices(w io.Writer, o *Options) error {
 	b := &boot{o: o, log: slog.New(slog.DiscardHandler)}
 	return supervisor.Describe(w, b.services(io.Discard))
+}
+
+// markHealthyWithoutAgent tells PID 1 the server is healthy once its
+// control plane is ready, when no embedded agent will say so for its
+// node.
+func (b *boot) markHealthyWithoutAgent() {
+	if !b.o.DisableAgent || b.o.BootDir == "" {
+		return
+	}
+	if err := slots.MarkHealthy(b.o.BootDir, "the control plane is ready"); err != nil {
+		b.log.Error("cannot tell PID 1 the server is healthy", "err", err)
+	}
 }

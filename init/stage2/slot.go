@@ -1,0 +1,68 @@
+package stage2
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/outpost-os/outpost/init/blockdev"
+	"github.com/outpost-os/outpost/init/bootslot"
+	"github.com/outpost-os/outpost/init/mounts"
+	"github.com/outpost-os/outpost/init/shutdown"
+	"github.com/outpost-os/outpost/init/watchdog"
+	"github.com/outpost-os/outpost/services/config"
+	"github.com/outpost-os/outpost/services/paths"
+	"github.com/outpost-os/outpost/services/slots"
+	"golang.org/x/sys/unix"
+)
+
+// watchdogPhase arms the hardware watchdog and pets it from here on: a
+// box that hangs is reset, which on a new slot counts as a failed try.
+func (s *init2) watchdogPhase(ctx context.Context) error {
+	dev := watchdog.Find("/dev")
+	if dev == "" {
+		fmt.Fprintln(s.console, "outpost: watchdog: none found: a hang will not reset this box")
+		return nil
+	}
+	d, err := watchdog.Open(dev, watchdog.DefaultTimeout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.console, "outpost: watchdog: %s (%s) armed, %s timeout\n", dev, d.Identity, d.Timeout)
+	go guard(s.console, "watchdog", func() {
+		d.Run(ctx, func(err error) { fmt.Fprintf(s.console, "outpost: %v\n", err) })
+	})
+	return nil
+}
+
+// slotPhase says which slot booted, with which try, and explains a
+// rollback; on a UEFI boot it reads the boot loader's variables.
+func (s *init2) slotPhase(context.Context) error {
+	if _, err := os.Stat("/sys/firmware/efi"); err == nil {
+		m := mounts.Mount{Source: "efivarfs", Target: slots.EFIVars, FSType: "efivarfs", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY}
+		if err := mounts.Do(m); err != nil {
+			return err
+		}
+	}
+	esp := bootslot.ESPMount{Sys: blockdev.SysBlock, Root: s.params.Root(s.boot.RootDevice), Dir: paths.ESPMount}
+	b, err := bootslot.Start(bootslot.Options{Console: s.console, EFIVars: slots.EFIVars, ESP: esp.Run, BootDir: paths.BootDir, Tries: paths.BootTries})
+	s.slot = b
+	return err
+}
+
+// awaitHealth starts, once, the wait for a trial boot to become a
+// healthy node within the configured deadline.
+func (s *init2) awaitHealth(ctx context.Context) {
+	if !s.slot.Trial() || s.awaiting {
+		return
+	}
+	s.awaiting = true
+	deadline := config.DefaultBootDeadline
+	if s.node.cfg != nil {
+		deadline = s.node.cfg.Config.Deadline()
+	}
+	fmt.Fprintf(s.console, "outpost: boot: waiting up to %s for the node to be healthy before this slot is marked good\n", deadline)
+	go guard(s.console, "boot-health", func() {
+		s.slot.Await(ctx, s.start, deadline, func() { s.events <- shutdown.Reboot })
+	})
+}
