@@ -52,7 +52,7 @@ func rootSkeleton(dir string, o Options) error {
 // kubelet reports as the node's OS image (kubectl get nodes -o wide).
 func etcFiles(boardName, version string) map[string]string {
 	return map[string]string{
-		"etc/os-release": "NAME=Outpost\nID=outpost\nVERSION=\"" + version + "\"\nVERSION_ID=\"" + version + "\"\nPRETTY_NAME=\"Outpost " + version + "\"\nVARIANT_ID=" + boardName + "\nHOME_URL=\"https://github.com/outpost-os/outpost\"\n",
+		"etc/os-release":    "NAME=Outpost\nID=outpost\nVERSION=\"" + version + "\"\nVERSION_ID=\"" + version + "\"\nPRETTY_NAME=\"Outpost " + version + "\"\nVARIANT_ID=" + boardName + "\nHOME_URL=\"https://github.com/outpost-os/outpost\"\n",
 		"etc/hostname":      "outpost\n",
 		"etc/hosts":         "127.0.0.1 localhost\n::1 localhost\n",
 		"etc/passwd":        "root:x:0:0:root:/root:" + paths.Binary + "\nnobody:x:65534:65534:nobody:/nonexistent:" + paths.Binary + "\n",

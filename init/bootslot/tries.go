@@ -50,6 +50,10 @@ func (b *Boot) explainRollback() string {
 		}
 		tries = append(tries, fmt.Sprintf("try %d: %s", i, what))
 	}
-	return fmt.Sprintf("slot %s (%s) used its %d tries without becoming a healthy node (%s); back on slot %s (%s)",
-		o.Slot, o.Version, o.Done, strings.Join(tries, "; "), b.status.Booted.Slot, b.status.Booted.Version)
+	spent := fmt.Sprintf("its %d tries", o.Done)
+	if o.Done == 1 {
+		spent = "its one try"
+	}
+	return fmt.Sprintf("slot %s (%s) used %s without becoming a healthy node (%s); back on slot %s (%s)",
+		o.Slot, o.Version, spent, strings.Join(tries, "; "), b.status.Booted.Slot, b.status.Booted.Version)
 }

@@ -127,6 +127,15 @@ func (e Entry) Content() string {
 		e.Version, e.Slot, e.Version, KernelPath(e.Slot), InitrdPath(e.Slot), strings.Join(e.Options, " "))
 }
 
+// ParseEntry reads an entry from its file name and text.
+func ParseEntry(name, text string) (Entry, bool) {
+	e, ok := ParseName(name)
+	if ok {
+		e.parseContent(text)
+	}
+	return e, ok
+}
+
 // parseContent fills in the version and options of an entry file's text.
 func (e *Entry) parseContent(text string) {
 	for _, line := range strings.Split(text, "\n") {

@@ -25,15 +25,14 @@ func (p ESP) Entries() ([]Entry, error) {
 	}
 	var out []Entry
 	for _, f := range files {
-		e, ok := ParseName(f.Name())
-		if !ok || f.IsDir() {
+		if _, ok := ParseName(f.Name()); !ok || f.IsDir() {
 			continue
 		}
-		text, err := os.ReadFile(p.path(e.Path()))
+		text, err := os.ReadFile(p.path(EntriesDir + "/" + f.Name()))
 		if err != nil {
-			return nil, fmt.Errorf("read the boot entry %s: %w", e.FileName(), err)
+			return nil, fmt.Errorf("read the boot entry %s: %w", f.Name(), err)
 		}
-		e.parseContent(string(text))
+		e, _ := ParseEntry(f.Name(), string(text))
 		out = append(out, e)
 	}
 	Sort(out)
