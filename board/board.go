@@ -99,8 +99,10 @@ var (
 	softWatchdog = []string{"softdog"}
 )
 
-// stateModules reach the state partition's ext4 file system.
-var stateModules = []string{"ext4", "crc32c_generic"}
+// stateModules reach the state partition's ext4 file system, and the
+// boot loader's variables (a failed stage 1 on a new slot's try reboots
+// sooner).
+var stateModules = []string{"ext4", "crc32c_generic", "efivarfs"}
 
 // virtioRoot are the modules that reach a virtio disk.
 var virtioRoot = []string{"virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "squashfs", "overlay"}

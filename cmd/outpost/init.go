@@ -26,7 +26,7 @@ func runInit(ctx context.Context, _ []string) error {
 	if _, err := os.Stat(stage1.Marker); err == nil {
 		err := stage1.Run(ctx, console)
 		params, _ := bootparam.Read("/proc/cmdline")
-		shutdown.Emergency(console, fmt.Errorf("stage 1: %w", err), params.EmergencyReboot)
+		shutdown.Emergency(console, fmt.Errorf("stage 1: %w", err), stage1.EmergencyReboot(params))
 	}
 	stage2.Run(ctx, console, stdin)
 	return nil

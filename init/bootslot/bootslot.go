@@ -72,7 +72,7 @@ func Start(o Options) (*Boot, error) {
 }
 
 // Trial tells whether this boot is a new slot's try.
-func (b *Boot) Trial() bool { return b != nil && b.status.Booted.State() == slots.StateTrial }
+func (b *Boot) Trial() bool { return b != nil && b.status.Trial() }
 
 // Status is the slots as this boot found them.
 func (b *Boot) Status() slots.Status { return b.status }
@@ -96,7 +96,7 @@ func (b *Boot) Await(ctx context.Context, start time.Time, deadline time.Duratio
 			return
 		case <-timer.C:
 			b.record(fmt.Sprintf("try %d: not a healthy node within %s", e.Done, deadline))
-			fmt.Fprintf(b.o.Console, "outpost: boot: %s: the node was not healthy within %s (boot_deadline): rebooting%s\n", e.Describe(), deadline, b.afterThis())
+			fmt.Fprintf(b.o.Console, "outpost: boot: %s: the node was not healthy within %s (boot_deadline): rebooting%s\n", e.DescribeTry(), deadline, b.afterThis())
 			reboot()
 			return
 		case <-tick.C:
@@ -131,7 +131,7 @@ func (b *Boot) bless() {
 		return err
 	})
 	if err != nil {
-		fmt.Fprintf(b.o.Console, "outpost: boot: the node is healthy but %s cannot be marked good: %v (it will be tried again on the next boot)\n", e.Describe(), err)
+		fmt.Fprintf(b.o.Console, "outpost: boot: the node is healthy but %s cannot be marked good: %v (it will be tried again on the next boot)\n", e.DescribeTry(), err)
 		return
 	}
 	b.record(fmt.Sprintf("try %d: a healthy node, marked good", e.Done))

@@ -139,6 +139,23 @@ func TestTrialBootMissingItsDeadlineRebootsThenRollsBack(t *testing.T) {
 	}
 }
 
+func TestLastTryIsATrial(t *testing.T) {
+	b := newBox(t, "outpost-1-a.conf", "outpost-2-b+1.conf")
+	boot := b.boot(t, "outpost-2-b+1.conf", "outpost-2-b+0-1.conf")
+	if !boot.Trial() {
+		t.Fatal("the last try is not a trial")
+	}
+	rebooted := false
+	boot.Await(context.Background(), time.Now(), 20*time.Millisecond, func() { rebooted = true })
+	want := "slot b (v2), try 1 of 1: the node was not healthy within 20ms (boot_deadline): rebooting; its tries are spent, the box goes back to slot a (v1)"
+	if !rebooted || !strings.Contains(b.console.String(), want) {
+		t.Errorf("rebooted %v, console:\n%s\nwant %q", rebooted, b.console, want)
+	}
+	if r, _ := slots.ReadReport(b.o.BootDir); r.Upgrade != slots.UpgradeTrial || r.Slots["b"] != "v2 trial" {
+		t.Errorf("report %+v", r)
+	}
+}
+
 func TestDirectKernelBootHasNoSlots(t *testing.T) {
 	b := newBox(t)
 	os.RemoveAll(b.o.EFIVars)

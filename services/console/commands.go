@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"kill":   {2, "kill PID SIGNAL (TERM, INT, KILL, HUP or a number)", kill},
 		"orphan": {0, "orphan (start a process whose parent exits at once)", orphan},
 		"exit":   {1, "exit CODE (end the console process with CODE)", exit},
+		"write":  {2, "write PATH TEXT (write TEXT into an existing file: a /proc/sys setting, /proc/sysrq-trigger)", write},
 	}
 }
 
@@ -54,6 +55,17 @@ func cat(_ Console, out io.Writer, args []string) error {
 	}
 	_, err = out.Write(data)
 	return err
+}
+
+// write writes its words into an existing file without a newline, as a
+// setting in /proc or /sys wants it; it never creates a file.
+func write(_ Console, _ io.Writer, args []string) error {
+	f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(strings.Join(args[1:], " "))
+	return errors.Join(err, f.Close())
 }
 
 // grep prints the lines of each file that hold word (a fixed string), so a

@@ -95,3 +95,18 @@ func TestSha256AndDf(t *testing.T) {
 		t.Errorf("df or a missing file:\n%s", out)
 	}
 }
+
+func TestWriteIntoAnExistingFileOnly(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/setting", []byte("10\n"), 0o644)
+	out, _ := serve(t, "1 write "+dir+"/setting 0 1\n2 write "+dir+"/new x\n")
+	if got, _ := os.ReadFile(dir + "/setting"); string(got) != "0 1" {
+		t.Errorf("setting = %q, want %q", got, "0 1")
+	}
+	if !strings.Contains(out, "#1 END ok\n") || !strings.Contains(out, "#2 END error:") {
+		t.Errorf("output:\n%s", out)
+	}
+	if _, err := os.Stat(dir + "/new"); err == nil {
+		t.Error("write created a file")
+	}
+}

@@ -160,18 +160,40 @@ func WithRoot(options []string, slot string) []string {
 	return out
 }
 
-// Describe is the entry as the console names it: "slot b (v1.2.3), try 1 of 3".
+// Counts tells whether the entry has a boot counter: a booted entry that
+// counts is a try in progress, even its last one (+0-3).
+func (e Entry) Counts() bool { return e.Left >= 0 }
+
+// DescribeTry is the booted entry as the console names it: "slot b
+// (v1.2.3), try 1 of 3".
+func (e Entry) DescribeTry() string {
+	if !e.Counts() {
+		return fmt.Sprintf("slot %s (%s)", e.Slot, e.Version)
+	}
+	return fmt.Sprintf("slot %s (%s), try %d of %d", e.Slot, e.Version, e.Done, e.Left+e.Done)
+}
+
+// Describe is an entry on the ESP as the console names it: "slot b
+// (v1.2.3), 3 tries", "slot b (v1.2.3), failed after 3 tries".
 func (e Entry) Describe() string {
 	s := fmt.Sprintf("slot %s (%s)", e.Slot, e.Version)
 	switch e.State() {
 	case StateTrial:
 		if e.Done == 0 {
-			s += fmt.Sprintf(", %d tries", e.Left)
+			s += ", " + tries(e.Left)
 		} else {
 			s += fmt.Sprintf(", try %d of %d", e.Done, e.Left+e.Done)
 		}
 	case StateFailed:
-		s += fmt.Sprintf(", failed after %d tries", e.Done)
+		s += ", failed after " + tries(e.Done)
 	}
 	return s
+}
+
+// tries is "1 try" or "N tries".
+func tries(n int) string {
+	if n == 1 {
+		return "1 try"
+	}
+	return fmt.Sprintf("%d tries", n)
 }

@@ -34,8 +34,8 @@ func Install(ctx context.Context, im Image, t Target, running Entry, tries int) 
 	if t.Slot == running.Slot {
 		return Entry{}, fmt.Errorf("install into slot %s: that is the running slot", t.Slot)
 	}
-	if running.State() != StateGood {
-		return Entry{}, fmt.Errorf("install into slot %s: the running %s is not marked good yet; wait until it is healthy", t.Slot, running.Describe())
+	if running.Counts() {
+		return Entry{}, fmt.Errorf("install into slot %s: the running %s is not marked good yet; wait until it is healthy", t.Slot, running.DescribeTry())
 	}
 	if err := im.Check(t.Board, t.Arch); err != nil {
 		return Entry{}, err

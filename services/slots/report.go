@@ -50,14 +50,18 @@ type Report struct {
 // Report is the status as published; why explains a rollback.
 func (s Status) Report(why string) Report {
 	b := s.Booted
-	r := Report{Slot: b.Slot, Version: b.Version, Slots: map[string]string{b.Slot: b.Version + " " + b.State()}, Upgrade: UpgradeNone}
+	state := b.State()
+	if s.Trial() {
+		state = StateTrial
+	}
+	r := Report{Slot: b.Slot, Version: b.Version, Slots: map[string]string{b.Slot: b.Version + " " + state}, Upgrade: UpgradeNone}
 	if s.Other != nil {
 		r.Slots[s.Other.Slot] = s.Other.Version + " " + s.Other.State()
 	}
 	switch {
-	case b.State() == StateTrial:
+	case s.Trial():
 		r.Try, r.Tries, r.Upgrade = b.Done, b.Left+b.Done, UpgradeTrial
-		r.Message = fmt.Sprintf("%s on trial: it is marked good once the node is healthy", b.Describe())
+		r.Message = fmt.Sprintf("%s: marked good once the node is healthy", b.DescribeTry())
 	case s.RolledBack:
 		r.Upgrade, r.Message = UpgradeRolledBack, why
 	case b.Gen > 1 && (s.Other == nil || s.Other.Gen < b.Gen):

@@ -54,10 +54,16 @@ func TestDescribe(t *testing.T) {
 		{Slot: "b", Version: "v2", Left: 3}:          "slot b (v2), 3 tries",
 		{Slot: "a", Version: "v1", Left: -1}:         "slot a (v1)",
 		{Slot: "b", Version: "v3", Left: 0, Done: 3}: "slot b (v3), failed after 3 tries",
+		{Slot: "b", Version: "v3", Left: 0, Done: 1}: "slot b (v3), failed after 1 try",
 	} {
 		if got := e.Describe(); got != want {
 			t.Errorf("Describe = %q, want %q", got, want)
 		}
+	}
+	// The booted entry on its last try is a try in progress, not a failure.
+	last := Entry{Slot: "b", Version: "v3", Left: 0, Done: 1}
+	if got := last.DescribeTry(); got != "slot b (v3), try 1 of 1" || !last.Counts() {
+		t.Errorf("DescribeTry = %q", got)
 	}
 }
 

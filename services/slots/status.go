@@ -27,9 +27,12 @@ func StatusOf(es []Entry, booted Entry) Status {
 	return s
 }
 
+// Trial tells whether this boot is a new slot's try.
+func (s Status) Trial() bool { return s.Booted.Counts() }
+
 // Summary is the console's line on the boot.
 func (s Status) Summary() string {
-	line := "booted " + s.Booted.Describe()
+	line := "booted " + s.Booted.DescribeTry()
 	if s.Other != nil {
 		line += fmt.Sprintf("; the other slot has %s, %s", s.Other.Version, s.Other.State())
 	}

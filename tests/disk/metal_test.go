@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,7 @@ func fetchCA(t *testing.T, n *vm.Node, bare token.Token) []byte {
 // from disk.img through OVMF) through three power cuts at different
 // moments and a clean reboot. Every boot comes back Ready, with every
 // write the API acknowledged, the same CA, tokens, node password and Node.
+// Last, its kernel hangs, and the hardware watchdog resets the box.
 func TestMetalServerKeepsItsCluster(t *testing.T) {
 	b, dir := vm.Board(t, images, "metal-x86_64")
 	o := vm.UEFI(t, b, vm.Disk(t, dir, 8<<30, vm.ConsoleOn))
@@ -113,6 +115,18 @@ func TestMetalServerKeepsItsCluster(t *testing.T) {
 	if strings.Contains(n.VM.Output()[since:], "grew") {
 		t.Error("a reboot grew the state again")
 	}
+
+	// 6. The kernel hangs (it panics, told not to reboot on a panic):
+	// only the hardware watchdog PID 1 armed brings the box back.
+	n.VM.MustRun("write /proc/sys/kernel/panic 0", vm.CmdTimeout)
+	n.VM.Send("write /proc/sysrq-trigger c")
+	n.VM.Expect(`Kernel panic - not syncing: sysrq triggered crash`, vm.CmdTimeout)
+	hung := len(n.VM.Output())
+	n.VM.Expect(`outpost: root: slot a, `, vm.BootTimeout)
+	n.VM.Expect(`outpost: console ready`, vm.BootTimeout)
+	if strings.Contains(n.VM.Output()[hung:], "Rebooting in") {
+		t.Error("the kernel rebooted itself: the watchdog was not what reset the box")
+	}
 }
 
 // checkMetalHardware checks that the real-hardware drivers run: the root
@@ -132,6 +146,11 @@ func checkMetalHardware(t *testing.T, n *vm.Node) {
 	}
 	if lines := n.VM.MustRun("ls /sys/bus/pci/drivers/e1000e", vm.CmdTimeout); !strings.Contains(strings.Join(lines, " "), "0000:") {
 		t.Errorf("no device bound to e1000e: %q", lines)
+	}
+	// The generic kernel drives a hardware watchdog (q35's TCO timer or
+	// the i6300esb image run attaches), and PID 1 arms it.
+	if m := regexp.MustCompile(`outpost: watchdog: /dev/watchdog\d \(([^)]*)\) armed`).FindStringSubmatch(out); m == nil || m[1] == "Software Watchdog" {
+		t.Errorf("no hardware watchdog armed:\n%s", vm.Tail(out, 60))
 	}
 }
 

@@ -13,9 +13,10 @@ const slotsNode = "slots-1"
 
 // TestSlotsRollBackOrStay writes new slots into a server's disk.img (as
 // an upgrade would) and boots it through OVMF and systemd-boot's boot
-// counting. A slot whose kernel panics (a broken initrd) and a slot that
-// is not a healthy node within boot_deadline each spend their tries and
-// the box comes back to slot A by itself, with the reason on the console;
+// counting. A slot whose kernel panics (a broken initrd), one whose stage
+// 1 fails (a root image that does not mount) and one that is not a
+// healthy node within boot_deadline each spend their tries and the box
+// comes back to slot A by itself, with the reason on the console;
 // a good slot is marked good once the node is Ready, shows on the Node,
 // and a reboot stays on it.
 func TestSlotsRollBackOrStay(t *testing.T) {
@@ -30,7 +31,7 @@ func TestSlotsRollBackOrStay(t *testing.T) {
 	config := vm.ServerConfig(slotsNode, secret, "")
 
 	// 1. A kernel that panics, twice: back on slot A.
-	vm.InstallSlot(t, img, dir, vm.Slot{Slot: "b", Version: "v-panics", Gen: 2, Tries: 2, Initrd: vm.BrokenInitrd(t)})
+	vm.InstallSlot(t, img, dir, vm.Slot{Slot: "b", Version: "v-panics", Gen: 2, Tries: 2, Initrd: vm.Junk(t)})
 	n := vm.BootNode(t, o, slotsNode, config)
 	out := n.VM.Output()
 	if got := strings.Count(out, "Kernel panic - not syncing"); got != 2 {
@@ -41,20 +42,32 @@ func TestSlotsRollBackOrStay(t *testing.T) {
 	powerOff(t, n)
 	checkEntries(t, img, "outpost-1-a.conf", "outpost-2-b+0-2.conf")
 
-	// 2. A slot that boots but is no healthy node within boot_deadline
-	// (a server under emulation needs minutes, not 30 s): one try.
-	vm.InstallSlot(t, img, dir, vm.Slot{Slot: "b", Version: "v-slow", Gen: 3, Tries: 1})
+	// 2. Stage 1 cannot mount the root: on a trial boot the emergency
+	// state reboots after 30 s, not 5 min; one try.
+	vm.InstallSlot(t, img, dir, vm.Slot{Slot: "b", Version: "v-noroot", Gen: 3, Tries: 1, Root: vm.Junk(t)})
+	n = vm.BootNode(t, o, slotsNode, config)
+	out = n.VM.Output()
+	expectLine(t, out, "outpost: EMERGENCY: the boot cannot continue: stage 1: ")
+	expectLine(t, out, "outpost: rebooting in 30s")
+	expectLine(t, out, "outpost: boot: ROLLBACK: slot b (v-noroot) used its one try without becoming a healthy node (try 1: never reached stage 2")
+	powerOff(t, n)
+	checkEntries(t, img, "outpost-1-a.conf", "outpost-3-b+0-1.conf")
+
+	// 3. A slot that boots but is no healthy node within boot_deadline
+	// (a server under emulation needs a minute or more, not 30 s): one
+	// try.
+	vm.InstallSlot(t, img, dir, vm.Slot{Slot: "b", Version: "v-slow", Gen: 4, Tries: 1})
 	n = vm.BootNode(t, o, slotsNode, config+"  boot_deadline: 30s\n")
 	n.VM.Expect(regexp.QuoteMeta("outpost: boot: booted slot b (v-slow), try 1 of 1"), vm.BootTimeout)
 	n.VM.Expect(regexp.QuoteMeta("outpost: boot: slot b (v-slow), try 1 of 1: the node was not healthy within 30s (boot_deadline): rebooting; its tries are spent, the box goes back to slot a"), vm.BootTimeout)
 	n.VM.Expect(regexp.QuoteMeta("outpost: boot: ROLLBACK: slot b (v-slow) used its one try without becoming a healthy node (try 1: not a healthy node within 30s); back on slot a ("+m.Version+")"), vm.BootTimeout)
 	n.VM.Expect(`outpost: console ready`, vm.BootTimeout)
 	powerOff(t, n)
-	checkEntries(t, img, "outpost-1-a.conf", "outpost-3-b+0-1.conf")
+	checkEntries(t, img, "outpost-1-a.conf", "outpost-4-b+0-1.conf")
 
-	// 3. A good slot: marked good once Ready, on the Node, kept by a
+	// 4. A good slot: marked good once Ready, on the Node, kept by a
 	// reboot.
-	vm.InstallSlot(t, img, dir, vm.Slot{Slot: "b", Version: "v2", Gen: 4, Tries: 3})
+	vm.InstallSlot(t, img, dir, vm.Slot{Slot: "b", Version: "v2", Gen: 5, Tries: 3})
 	n = vm.BootNode(t, o, slotsNode, config)
 	expectLine(t, n.VM.Output(), "outpost: boot: booted slot b (v2), try 1 of 3; the other slot has "+m.Version+", good")
 	n.FetchKubeconfig(t, secret)
@@ -68,7 +81,7 @@ func TestSlotsRollBackOrStay(t *testing.T) {
 	n.VM.Expect(regexp.QuoteMeta("outpost: boot: booted slot b (v2); the other slot has "+m.Version+", good"), vm.BootTimeout)
 	n.VM.Expect(`outpost: console ready`, vm.BootTimeout)
 	powerOff(t, n)
-	checkEntries(t, img, "outpost-4-b.conf", "outpost-1-a.conf")
+	checkEntries(t, img, "outpost-5-b.conf", "outpost-1-a.conf")
 }
 
 // expectLine fails unless the console output has line.

@@ -19,12 +19,13 @@ import (
 
 // Slot is what a test writes into a slot of a powered-off disk image, as
 // an upgrade on the node would: the image folder's kernel, initrd and
-// root (Initrd, when set, replaces the initrd), and an entry of install
-// generation Gen with Tries boots, labelled Version.
+// root (Initrd and Root, when set, replace the initrd and the root
+// image), and an entry of install generation Gen with Tries boots,
+// labelled Version.
 type Slot struct {
 	Slot, Version string
 	Gen, Tries    int
-	Initrd        string
+	Initrd, Root  string
 }
 
 // InstallSlot writes s into img from imageDir: the slot's root partition,
@@ -40,7 +41,11 @@ func InstallSlot(t testing.TB, img, imageDir string, s Slot) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeAt(t, img, root.Start, filepath.Join(imageDir, image.RootFile))
+	rootFile := s.Root
+	if rootFile == "" {
+		rootFile = filepath.Join(imageDir, image.RootFile)
+	}
+	writeAt(t, img, root.Start, rootFile)
 	esp, _ := tab.Find(board.PartESP)
 	target := fmt.Sprintf("%s@@%d", img, esp.Start)
 	mtools := func(args ...string) string {
@@ -108,13 +113,13 @@ func Entries(t testing.TB, img string) []string {
 	return names
 }
 
-// BrokenInitrd is an initrd of random bytes: the kernel finds no init in
-// it and panics.
-func BrokenInitrd(t testing.TB) string {
+// Junk is a file of 1 MiB of random bytes: as an initrd the kernel finds
+// no init in it and panics; as a root image stage 1 cannot mount it.
+func Junk(t testing.TB) string {
 	t.Helper()
 	junk := make([]byte, 1<<20)
 	rand.Read(junk)
-	path := filepath.Join(t.TempDir(), "initrd")
+	path := filepath.Join(t.TempDir(), "junk")
 	if err := os.WriteFile(path, junk, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,41 @@
+package stage1
+
+import (
+	"os"
+	"time"
+
+	"github.com/outpost-os/outpost/init/mounts"
+	"github.com/outpost-os/outpost/services/bootparam"
+	"github.com/outpost-os/outpost/services/slots"
+	"golang.org/x/sys/unix"
+)
+
+// TrialEmergencyReboot is how soon a failed stage 1 reboots on a new
+// slot's try: the boot loader counts the try and, once they are spent,
+// boots the slot before. A person who wants to look sets
+// outpost.emergency_reboot.
+const TrialEmergencyReboot = 30 * time.Second
+
+// EmergencyReboot is how long a failed stage 1 waits before it reboots:
+// outpost.emergency_reboot when given, TrialEmergencyReboot on a trial
+// boot, else the default.
+func EmergencyReboot(p bootparam.Params) time.Duration {
+	if _, given := p.Get("outpost.emergency_reboot"); given || !onTrial() {
+		return p.EmergencyReboot
+	}
+	return TrialEmergencyReboot
+}
+
+// onTrial tells whether the boot loader started an entry that counts
+// tries (efivarfs comes with the root modules).
+func onTrial() bool {
+	if _, err := os.Stat("/sys/firmware/efi"); err != nil {
+		return false
+	}
+	m := mounts.Mount{Source: "efivarfs", Target: slots.EFIVars, FSType: "efivarfs", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY}
+	if mounts.Do(m) != nil {
+		return false
+	}
+	b, err := slots.ReadBooted(slots.EFIVars)
+	return err == nil && b.OK && b.Entry.State() == slots.StateTrial
+}
