@@ -1,9 +1,13 @@
 package stage2
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/outpost-os/outpost/init/kmsg"
+	"github.com/outpost-os/outpost/services/supervisor"
 )
 
 // PreviousLogs holds the service logs of the boot before this one, under
@@ -31,4 +35,20 @@ func keepPreviousLogs(dir string) error {
 		}
 	}
 	return nil
+}
+
+// kernelLogService keeps the kernel log in LogDir/kernel.log, beside the
+// services' logs: the kubelet's node log endpoint serves that folder.
+const kernelLogService = "kernel"
+
+// kernelLogPhase starts copying the kernel log, from the boot's first
+// record, into LogDir (restarted with backoff if the copy fails).
+func (s *init2) kernelLogPhase(ctx context.Context) error {
+	return s.sup.Start(ctx, []supervisor.Service{{
+		Name: kernelLogService,
+		Run: func(ctx context.Context, env supervisor.Env) error {
+			env.Ready()
+			return kmsg.Copy(ctx, kmsg.Device, env.Log)
+		},
+	}})
 }

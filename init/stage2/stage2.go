@@ -104,6 +104,7 @@ func (s *init2) phasesFrom(name string) []phase.Phase {
 func (s *init2) phases() []phase.Phase {
 	return []phase.Phase{
 		{Name: "mounts", Run: s.mountPhase},
+		{Name: "kernel-log", Optional: true, Run: s.kernelLogPhase},
 		{Name: "cmdline", Run: s.cmdlinePhase},
 		{Name: "bootinfo", Optional: true, Run: s.bootInfoPhase},
 		{Name: "hostname", Optional: true, Run: s.hostnamePhase},

@@ -68,6 +68,11 @@ func (c Config) configuration() *kubeletv1beta1.KubeletConfiguration {
 		// come from the join API, not from rotation.
 		RotateCertificates: false,
 		ServerTLSBootstrap: false,
+		// /logs/ serves /var/log (PID 1's service and kernel logs) to
+		// whoever may reach nodes/proxy: a node's logs without a keyboard,
+		// through the tunnel on agents.
+		EnableSystemLogHandler:  &t,
+		EnableDebuggingHandlers: &t,
 	}
 }
 

@@ -120,6 +120,7 @@ func TestAgentJoins(t *testing.T) {
 	server.CheckNoRestarts(t)
 	agent.CheckNoRestarts(t)
 	t.Run("AgentReboots", func(t *testing.T) { testAgentReboots(t, server, agent, edge, `outpost: agent: joined the cluster`) })
+	t.Run("LogsThroughTheCluster", func(t *testing.T) { testNodeLogs(t, server, agent) })
 	// The agent keeps the token it was given; after a rotation it is
 	// refused, and the node goes on with its node password: through a
 	// reboot of its own, and (its tunnel) through the server's.
@@ -199,4 +200,23 @@ func testServerReboots(t *testing.T, server, agent *node, pod string) {
 	// the agent opened again.
 	server.WaitFor(t, pod+" answers exec after the server's reboot", vm.PodTimeout, func(out string) bool { return strings.TrimSpace(out) == pod },
 		"exec", pod, "--", "hostname")
+}
+
+// testNodeLogs reads the agent's logs as a person without a keyboard
+// would: through the kubelet's node log endpoint, across the agent's
+// tunnel. This boot's and the boot before's kernel and role logs are
+// there.
+func testNodeLogs(t *testing.T, server, agent *node) {
+	base := "/api/v1/nodes/" + agent.Name + "/proxy/logs/outpost/"
+	for file, want := range map[string]string{
+		"":                    "kernel.log",
+		"kernel.log":          "Linux version",
+		"previous/kernel.log": "Linux version",
+		"agent.log":           "joined the cluster",
+		"previous/agent.log":  "joined the cluster",
+	} {
+		server.WaitFor(t, "the agent's "+file+" through the cluster", vm.CmdTimeout, func(out string) bool {
+			return strings.Contains(out, want)
+		}, "get", "--raw", base+file)
+	}
 }
