@@ -21,16 +21,18 @@ import (
 	"github.com/outpost-os/outpost/image/kmods"
 	"github.com/outpost-os/outpost/image/squashfs"
 	"github.com/outpost-os/outpost/services/paths"
+	"github.com/outpost-os/outpost/services/slots"
 )
 
-// Artifact names in the output folder.
+// Artifact names in the output folder; those an upgrade reads are named
+// once, by the slots package.
 const (
-	KernelFile   = "kernel"
-	InitrdFile   = "initrd"
-	RootFile     = "rootfs.squashfs"
+	KernelFile   = slots.KernelFile
+	InitrdFile   = slots.InitrdFile
+	RootFile     = slots.RootFile
 	DiskFile     = "disk.img"
 	BmapFile     = "disk.img.bmap"
-	ManifestFile = "manifest.json"
+	ManifestFile = slots.ManifestFile
 )
 
 // Options say what to build.

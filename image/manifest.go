@@ -13,6 +13,7 @@ import (
 	"github.com/outpost-os/outpost/image/deb"
 	"github.com/outpost-os/outpost/image/disk"
 	"github.com/outpost-os/outpost/services/atomicfile"
+	"github.com/outpost-os/outpost/services/slots"
 )
 
 // Manifest records what an image is made of. It holds no build time: two
@@ -34,11 +35,9 @@ type Manifest struct {
 	Images []airgap.Archive `json:"images,omitempty"`
 }
 
-// Artifact is one output file.
-type Artifact struct {
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
-}
+// Artifact is one output file: its size and SHA-256, as an upgrade checks
+// them.
+type Artifact = slots.Artifact
 
 func newManifest(o Options, k kernel, t disk.Table) (*Manifest, error) {
 	m := &Manifest{Version: o.Version, Commit: o.Commit, Board: o.Board.Name, Arch: o.Board.GoArch,

@@ -33,9 +33,12 @@ func onTrial() bool {
 		return false
 	}
 	m := mounts.Mount{Source: "efivarfs", Target: slots.EFIVars, FSType: "efivarfs", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY}
-	if mounts.Do(m) != nil {
-		return false
-	}
-	b, err := slots.ReadBooted(slots.EFIVars)
-	return err == nil && b.OK && b.Entry.State() == slots.StateTrial
+	return mounts.Do(m) == nil && countsTries(slots.EFIVars)
+}
+
+// countsTries tells whether the boot loader's variables in efivars name a
+// booted entry with a boot counter, even on its last try (+0-3).
+func countsTries(efivars string) bool {
+	b, err := slots.ReadBooted(efivars)
+	return err == nil && b.OK && b.Entry.Counts()
 }

@@ -45,7 +45,10 @@ const (
 	StateFailed = "failed"
 )
 
-// State says whether the entry is good, on trial or failed.
+// State says whether an entry at rest on the ESP is good, on trial or
+// failed. A booted entry that Counts is a try in progress whatever its
+// state: systemd-boot counted the try before booting it, so its last try
+// shows as +0-N.
 func (e Entry) State() string {
 	switch {
 	case e.Left < 0:
