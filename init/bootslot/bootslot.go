@@ -50,14 +50,18 @@ func Start(o Options) (*Boot, error) {
 		fmt.Fprintln(o.Console, "outpost: boot: not started by an Outpost boot entry (a direct kernel boot or another boot loader): no slots, no boot counting")
 		return nil, nil
 	}
-	b := &Boot{o: o}
+	b := &Boot{o: o, status: slots.StatusOf(nil, booted.Entry)}
 	err = o.ESP(func(esp slots.ESP) error {
 		es, err := esp.Entries()
-		b.status = slots.StatusOf(es, booted.Entry)
+		if err == nil {
+			b.status = slots.StatusOf(es, booted.Entry)
+		}
 		return err
 	})
 	if err != nil {
-		return nil, err
+		// The boot loader's variable still says whether this is a try:
+		// the deadline holds even when the ESP cannot be read.
+		fmt.Fprintf(o.Console, "outpost: boot: %v; the slot's status is what the boot loader says\n", err)
 	}
 	fmt.Fprintf(o.Console, "outpost: boot: %s (%s)\n", b.status.Summary(), booted.Loader)
 	why := ""
@@ -77,33 +81,36 @@ func (b *Boot) Trial() bool { return b != nil && b.status.Trial() }
 // Status is the slots as this boot found them.
 func (b *Boot) Status() slots.Status { return b.status }
 
+// Poll is how often Await looks for the healthy mark and the deadline.
+const Poll = 250 * time.Millisecond
+
 // Await waits, on a trial boot, for the role's healthy mark until
-// deadline after the boot's start, then marks the boot good; when the
-// deadline passes first it records that and calls reboot. It returns at
-// once on a boot that is not a trial.
-func (b *Boot) Await(ctx context.Context, start time.Time, deadline time.Duration, reboot func()) {
+// deadline() after the boot's start (read at each poll: the configuration
+// that sets it may come later than the wait starts), then marks the boot
+// good; when the deadline passes first it records that and calls reboot.
+// It returns at once on a boot that is not a trial.
+func (b *Boot) Await(ctx context.Context, start time.Time, deadline func() time.Duration, reboot func()) {
 	if !b.Trial() {
 		return
 	}
 	e := b.status.Booted
-	timer := time.NewTimer(time.Until(start.Add(deadline)))
-	defer timer.Stop()
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(Poll)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-timer.C:
-			b.record(fmt.Sprintf("try %d: not a healthy node within %s", e.Done, deadline))
-			fmt.Fprintf(b.o.Console, "outpost: boot: %s: the node was not healthy within %s (boot_deadline): rebooting%s\n", e.DescribeTry(), deadline, b.afterThis())
+		case <-tick.C:
+		}
+		if _, err := os.Stat(filepath.Join(b.o.BootDir, slots.HealthyFile)); err == nil {
+			b.bless()
+			return
+		}
+		if d := deadline(); time.Since(start) >= d {
+			b.record(fmt.Sprintf("try %d: not a healthy node within %s", e.Done, d))
+			fmt.Fprintf(b.o.Console, "outpost: boot: %s: the node was not healthy within %s (boot_deadline): rebooting%s\n", e.DescribeTry(), d, b.afterThis())
 			reboot()
 			return
-		case <-tick.C:
-			if _, err := os.Stat(filepath.Join(b.o.BootDir, slots.HealthyFile)); err == nil {
-				b.bless()
-				return
-			}
 		}
 	}
 }

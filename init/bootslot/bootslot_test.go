@@ -3,6 +3,7 @@ package bootslot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +91,7 @@ func TestTrialBootMarkedGoodOnceHealthy(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(b.o.BootDir, slots.HealthyFile), nil, 0o644)
 	rebooted := false
-	boot.Await(context.Background(), time.Now(), time.Minute, func() { rebooted = true })
+	boot.Await(context.Background(), time.Now(), fixed(time.Minute), func() { rebooted = true })
 	if rebooted {
 		t.Fatal("a healthy trial rebooted")
 	}
@@ -110,7 +111,7 @@ func TestTrialBootMissingItsDeadlineRebootsThenRollsBack(t *testing.T) {
 		t.Errorf("trial status %+v", r)
 	}
 	rebooted := false
-	boot.Await(context.Background(), time.Now(), 50*time.Millisecond, func() { rebooted = true })
+	boot.Await(context.Background(), time.Now(), fixed(50*time.Millisecond), func() { rebooted = true })
 	if !rebooted {
 		t.Fatal("a trial past its deadline did not reboot")
 	}
@@ -146,7 +147,7 @@ func TestLastTryIsATrial(t *testing.T) {
 		t.Fatal("the last try is not a trial")
 	}
 	rebooted := false
-	boot.Await(context.Background(), time.Now(), 20*time.Millisecond, func() { rebooted = true })
+	boot.Await(context.Background(), time.Now(), fixed(20*time.Millisecond), func() { rebooted = true })
 	want := "slot b (v2), try 1 of 1: the node was not healthy within 20ms (boot_deadline): rebooting; its tries are spent, the box goes back to slot a (v1)"
 	if !rebooted || !strings.Contains(b.console.String(), want) {
 		t.Errorf("rebooted %v, console:\n%s\nwant %q", rebooted, b.console, want)
@@ -165,5 +166,23 @@ func TestDirectKernelBootHasNoSlots(t *testing.T) {
 	}
 	if !strings.Contains(b.console.String(), "no boot counting") {
 		t.Errorf("console:\n%s", b.console)
+	}
+}
+
+func fixed(d time.Duration) func() time.Duration { return func() time.Duration { return d } }
+
+// The ESP cannot be mounted: the boot loader's variable still makes the
+// boot a trial, and its deadline holds.
+func TestTrialWithoutTheESPStillHasItsDeadline(t *testing.T) {
+	b := newBox(t, "outpost-1-a.conf", "outpost-2-b+3.conf")
+	b.o.ESP = func(func(slots.ESP) error) error { return errors.New("mount the ESP: no vfat") }
+	boot := b.boot(t, "outpost-2-b+3.conf", "outpost-2-b+2-1.conf")
+	if !boot.Trial() {
+		t.Fatal("not a trial")
+	}
+	rebooted := false
+	boot.Await(context.Background(), time.Now(), fixed(10*time.Millisecond), func() { rebooted = true })
+	if !rebooted || !strings.Contains(b.console.String(), "no vfat") {
+		t.Errorf("rebooted %v, console:\n%s", rebooted, b.console)
 	}
 }

@@ -94,7 +94,7 @@ func (s *init2) servicesPhase(ctx context.Context) error {
 		}
 		s.consoleUp = true
 	}
-	s.awaitHealth(ctx)
+	s.setDeadline()
 	if s.node.maint != nil {
 		return nil
 	}

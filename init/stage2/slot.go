@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/outpost-os/outpost/init/blockdev"
 	"github.com/outpost-os/outpost/init/bootslot"
@@ -37,7 +38,7 @@ func (s *init2) watchdogPhase(ctx context.Context) error {
 
 // slotPhase says which slot booted, with which try, and explains a
 // rollback; on a UEFI boot it reads the boot loader's variables.
-func (s *init2) slotPhase(context.Context) error {
+func (s *init2) slotPhase(ctx context.Context) error {
 	if _, err := os.Stat("/sys/firmware/efi"); err == nil {
 		m := mounts.Mount{Source: "efivarfs", Target: slots.EFIVars, FSType: "efivarfs", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY}
 		if err := mounts.Do(m); err != nil {
@@ -47,22 +48,30 @@ func (s *init2) slotPhase(context.Context) error {
 	esp := bootslot.ESPMount{Sys: blockdev.SysBlock, Root: s.params.Root(s.boot.RootDevice), Dir: paths.ESPMount}
 	b, err := bootslot.Start(bootslot.Options{Console: s.console, EFIVars: slots.EFIVars, ESP: esp.Run, BootDir: paths.BootDir, Tries: paths.BootTries})
 	s.slot = b
+	if b.Trial() {
+		// The wait starts now, so a boot that never gets to its role
+		// (no metadata, a failed phase) is given up too; the
+		// configuration's boot_deadline replaces the default once read.
+		s.deadline.Store(int64(config.DefaultBootDeadline))
+		go guard(s.console, "boot-health", func() {
+			b.Await(ctx, s.start, func() time.Duration { return time.Duration(s.deadline.Load()) }, func() { s.events <- shutdown.Reboot })
+		})
+	}
 	return err
 }
 
-// awaitHealth starts, once, the wait for a trial boot to become a
-// healthy node within the configured deadline.
-func (s *init2) awaitHealth(ctx context.Context) {
-	if !s.slot.Trial() || s.awaiting {
+// setDeadline takes boot_deadline from the configuration, once it is
+// read, and says on a trial boot what the wait is.
+func (s *init2) setDeadline() {
+	if !s.slot.Trial() {
 		return
 	}
-	s.awaiting = true
-	deadline := config.DefaultBootDeadline
+	d := config.DefaultBootDeadline
 	if s.node.cfg != nil {
-		deadline = s.node.cfg.Config.Deadline()
+		d = s.node.cfg.Config.Deadline()
 	}
-	fmt.Fprintf(s.console, "outpost: boot: waiting up to %s for the node to be healthy before this slot is marked good\n", deadline)
-	go guard(s.console, "boot-health", func() {
-		s.slot.Await(ctx, s.start, deadline, func() { s.events <- shutdown.Reboot })
-	})
+	if old := s.deadline.Swap(int64(d)); old != int64(d) || !s.deadlineSaid {
+		fmt.Fprintf(s.console, "outpost: boot: waiting up to %s for the node to be healthy before this slot is marked good\n", d)
+		s.deadlineSaid = true
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/outpost-os/outpost/board"
@@ -59,10 +60,13 @@ type init2 struct {
 	// clients), so running it again starts from a clean state.
 	stopNetwork context.CancelFunc
 	// start is when stage 2 started; slot is this boot's slot (nil on
-	// a direct kernel boot), awaiting tells that its health is awaited.
-	start    time.Time
-	slot     *bootslot.Boot
-	awaiting bool
+	// a direct kernel boot); deadline is a trial boot's boot_deadline
+	// (read by the wait for health), deadlineSaid that the console
+	// was told.
+	start        time.Time
+	slot         *bootslot.Boot
+	deadline     atomic.Int64
+	deadlineSaid bool
 }
 
 // Run runs stage 2 and never returns.
