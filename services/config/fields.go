@@ -61,6 +61,7 @@ func fields() []field {
 			func(v Network) bool { return !v.IsZero() }, renderJSON[Network]),
 		mk("ntp", func(c *Config) *NTP { return &c.NTP },
 			func(v NTP) bool { return !v.IsZero() }, renderJSON[NTP]),
+		str("boot_deadline", func(c *Config) *string { return &c.BootDeadline }),
 		mk("datastore_endpoint", func(c *Config) *string { return &c.DatastoreEndpoint },
 			func(v string) bool { return v != "" }, redactURL),
 		str("datastore_cafile", func(c *Config) *string { return &c.DatastoreCAFile }),

@@ -199,3 +199,27 @@ func FuzzRedactURL(f *testing.F) {
 		}
 	})
 }
+
+// Every key of Config is merged: a field the merge table misses would be
+// dropped between the sources and the effective configuration.
+func TestEveryKeyIsMerged(t *testing.T) {
+	merged := map[string]bool{}
+	for _, f := range fields() {
+		merged[f.key] = true
+	}
+	for name := range mapFields() {
+		merged[name] = true
+	}
+	ct := reflect.TypeFor[Config]()
+	for i := range ct.NumField() {
+		key, _, _ := strings.Cut(ct.Field(i).Tag.Get("yaml"), ",")
+		if !merged[key] {
+			t.Errorf("config key %s (Config.%s) is not in the merge's fields()", key, ct.Field(i).Name)
+		}
+	}
+	l := NewLayer(SourceNoCloud)
+	l.Config.BootDeadline, l.Keys["boot_deadline"] = "20m", 1
+	if got := Merge(l).Config.BootDeadline; got != "20m" {
+		t.Errorf("boot_deadline after the merge: %q", got)
+	}
+}
