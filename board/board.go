@@ -84,9 +84,9 @@ func moduleDirs() []string {
 	}
 }
 
-// slotModules let PID 1 read the boot loader's variables and change the
-// entries on the ESP (FAT with its code pages).
-var slotModules = []string{"efivarfs", "vfat", "nls_cp437", "nls_iso8859_1"}
+// slotModules let PID 1 change the entries on the ESP (FAT with its code
+// pages).
+var slotModules = []string{"vfat", "nls_cp437", "nls_iso8859_1"}
 
 // Watchdog drivers: QEMU's i6300esb (PCI, on both architectures) and
 // those of real machines: Intel's TCO timer on PCs, the SBSA generic
@@ -99,10 +99,13 @@ var (
 	softWatchdog = []string{"softdog"}
 )
 
-// stateModules reach the state partition's ext4 file system, and the
-// boot loader's variables (a failed stage 1 on a new slot's try reboots
-// sooner).
-var stateModules = []string{"ext4", "crc32c_generic", "efivarfs"}
+// stateModules reach the state partition's ext4 file system.
+var stateModules = []string{"ext4", "crc32c_generic"}
+
+// EFIModules read the boot loader's variables: in the initramfs (a failed
+// stage 1 on a new slot's try reboots sooner) and the root image, loaded
+// only on a UEFI boot (without EFI they refuse to load).
+var EFIModules = []string{"efivarfs"}
 
 // virtioRoot are the modules that reach a virtio disk.
 var virtioRoot = []string{"virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "squashfs", "overlay"}

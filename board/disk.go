@@ -1,6 +1,10 @@
 package board
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/outpost-os/outpost/services/slots"
+)
 
 // GPT names of the partitions of disk.img, the user's interface: stage 1,
 // the upgrade and tools find partitions by them.
@@ -14,8 +18,9 @@ const (
 // Slots are the root slots, in partition order.
 var Slots = []string{"a", "b"}
 
-// RootPartition is the GPT name of a slot's root partition.
-func RootPartition(slot string) string { return "outpost-root-" + slot }
+// RootPartition is the GPT name of a slot's root partition (named once,
+// by the slots package, which PID 1 and the upgrade share).
+func RootPartition(slot string) string { return slots.RootPartition(slot) }
 
 // Partition type GUIDs of the UAPI Discoverable Partitions Specification.
 const (

@@ -200,7 +200,7 @@ func fetchKernel(ctx context.Context, b board.Board, cache string) (kernel, erro
 }
 
 func buildInitramfs(ctx context.Context, o Options, tree *kmods.Tree, bf bootFiles, state, dir string) error {
-	mods, err := tree.Select(nil, o.Board.RootModules)
+	mods, err := tree.Select(nil, append(append([]string{}, o.Board.RootModules...), board.EFIModules...))
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func buildInitramfs(ctx context.Context, o Options, tree *kmods.Tree, bf bootFil
 }
 
 func buildRoot(ctx context.Context, o Options, tree *kmods.Tree, dir string) error {
-	names := append(append([]string{}, o.Board.RootModules...), o.Board.Modules...)
+	names := append(append(append([]string{}, o.Board.RootModules...), o.Board.Modules...), board.EFIModules...)
 	mods, err := tree.Select(o.Board.ModuleDirs, names)
 	if err != nil {
 		return err

@@ -73,12 +73,20 @@ func (s *stage1) phases() []phase.Phase {
 	}
 }
 
+// loadRootModules loads the modules that reach the root and the state,
+// and on a UEFI boot those that read the boot loader's variables.
 func loadRootModules(boot board.BootInfo) error {
 	l, err := kmod.NewLoader("/", boot.KernelVersion)
 	if err != nil {
 		return err
 	}
-	return l.Load(boot.RootModules)
+	if err := l.Load(boot.RootModules); err != nil {
+		return err
+	}
+	if !isUEFI() {
+		return nil
+	}
+	return l.Load(board.EFIModules)
 }
 
 func (s *stage1) waitRoot(ctx context.Context) error {

@@ -26,10 +26,16 @@ func EmergencyReboot(p bootparam.Params) time.Duration {
 	return TrialEmergencyReboot
 }
 
+// isUEFI tells whether the firmware booted the kernel through UEFI.
+func isUEFI() bool {
+	_, err := os.Stat("/sys/firmware/efi")
+	return err == nil
+}
+
 // onTrial tells whether the boot loader started an entry that counts
-// tries (efivarfs comes with the root modules).
+// tries (efivarfs is loaded with the root modules on a UEFI boot).
 func onTrial() bool {
-	if _, err := os.Stat("/sys/firmware/efi"); err != nil {
+	if !isUEFI() {
 		return false
 	}
 	m := mounts.Mount{Source: "efivarfs", Target: slots.EFIVars, FSType: "efivarfs", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY}

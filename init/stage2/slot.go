@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/outpost-os/outpost/board"
 	"github.com/outpost-os/outpost/init/blockdev"
 	"github.com/outpost-os/outpost/init/bootslot"
 	"github.com/outpost-os/outpost/init/mounts"
@@ -40,6 +41,9 @@ func (s *init2) watchdogPhase(ctx context.Context) error {
 // rollback; on a UEFI boot it reads the boot loader's variables.
 func (s *init2) slotPhase(ctx context.Context) error {
 	if _, err := os.Stat("/sys/firmware/efi"); err == nil {
+		if err := s.loadModules(board.EFIModules); err != nil {
+			return err
+		}
 		m := mounts.Mount{Source: "efivarfs", Target: slots.EFIVars, FSType: "efivarfs", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY}
 		if err := mounts.Do(m); err != nil {
 			return err

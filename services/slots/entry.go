@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/outpost-os/outpost/board"
 )
 
 // Other is the slot that is not slot.
@@ -15,6 +13,9 @@ func Other(slot string) string {
 	}
 	return "a"
 }
+
+// RootPartition is the GPT name of a slot's root partition.
+func RootPartition(slot string) string { return "outpost-root-" + slot }
 
 // ESP paths, from the ESP's root.
 const EntriesDir = "/loader/entries"
@@ -154,7 +155,7 @@ func (e *Entry) parseContent(text string) {
 
 // WithRoot returns options with root= naming slot's partition.
 func WithRoot(options []string, slot string) []string {
-	out := []string{"root=PARTLABEL=" + board.RootPartition(slot)}
+	out := []string{"root=PARTLABEL=" + RootPartition(slot)}
 	for _, w := range options {
 		if !strings.HasPrefix(w, "root=") {
 			out = append(out, w)

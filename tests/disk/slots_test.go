@@ -58,7 +58,8 @@ func TestSlotsRollBackOrStay(t *testing.T) {
 	// try.
 	vm.InstallSlot(t, img, dir, vm.Slot{Slot: "b", Version: "v-slow", Gen: 4, Tries: 1})
 	n = vm.BootNode(t, o, slotsNode, config+"  boot_deadline: 30s\n")
-	n.VM.Expect(regexp.QuoteMeta("outpost: boot: booted slot b (v-slow), try 1 of 1"), vm.BootTimeout)
+	expectLine(t, n.VM.Output(), "outpost: boot: booted slot b (v-slow), try 1 of 1")
+	expectLine(t, n.VM.Output(), "outpost: boot: waiting up to 30s for the node to be healthy")
 	n.VM.Expect(regexp.QuoteMeta("outpost: boot: slot b (v-slow), try 1 of 1: the node was not healthy within 30s (boot_deadline): rebooting; its tries are spent, the box goes back to slot a"), vm.BootTimeout)
 	n.VM.Expect(regexp.QuoteMeta("outpost: boot: ROLLBACK: slot b (v-slow) used its one try without becoming a healthy node (try 1: not a healthy node within 30s); back on slot a ("+m.Version+")"), vm.BootTimeout)
 	n.VM.Expect(`outpost: console ready`, vm.BootTimeout)
