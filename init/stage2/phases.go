@@ -88,13 +88,13 @@ func sysctlPhase(context.Context) error {
 }
 
 func (s *init2) servicesPhase(ctx context.Context) error {
+	s.setDeadline()
 	if s.params.Console && !s.consoleUp {
 		if err := s.sup.Start(ctx, []supervisor.Service{s.consoleService()}); err != nil {
 			return err
 		}
 		s.consoleUp = true
 	}
-	s.setDeadline()
 	if s.node.maint != nil {
 		return nil
 	}
