@@ -30,10 +30,6 @@ func Kubernetes() []string {
 type Loader struct {
 	prober *kmodule.Prober
 	dir    string
-	// files maps a module's name ('-' read as '_', as the kernel does) to
-	// its name in modules.dep, which the prober wants as the file has it
-	// (nls_iso8859_1 is nls_iso8859-1.ko).
-	files map[string]string
 }
 
 // NewLoader reads modules.dep for the running kernel (or release, when
@@ -54,32 +50,7 @@ func NewLoader(root, release string) (*Loader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s/modules.dep: %w", dir, err)
 	}
-	files, err := fileNames(filepath.Join(dir, "modules.dep"))
-	if err != nil {
-		return nil, err
-	}
-	return &Loader{prober: p, dir: dir, files: files}, nil
-}
-
-// fileNames reads the module names of modules.dep, keyed by the kernel's
-// spelling of each.
-func fileNames(dep string) (map[string]string, error) {
-	data, err := os.ReadFile(dep)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", dep, err)
-	}
-	out := map[string]string{}
-	for _, line := range strings.Split(string(data), "\n") {
-		path, _, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		base := filepath.Base(path)
-		base = base[:len(base)-len(filepath.Ext(base))] // .xz, .zst, .gz
-		base = strings.TrimSuffix(base, ".ko")
-		out[strings.ReplaceAll(base, "-", "_")] = base
-	}
-	return out, nil
+	return &Loader{prober: p, dir: dir}, nil
 }
 
 // Load loads every module with its dependencies. It goes on past a module
@@ -87,11 +58,7 @@ func fileNames(dep string) (map[string]string, error) {
 func (l *Loader) Load(names []string) error {
 	var errs []error
 	for _, name := range names {
-		file, ok := l.files[strings.ReplaceAll(name, "-", "_")]
-		if !ok {
-			file = name
-		}
-		if err := l.prober.Probe(file, ""); err != nil {
+		if err := l.prober.Probe(name, ""); err != nil {
 			errs = append(errs, explain(name, err))
 		}
 	}

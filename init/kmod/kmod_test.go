@@ -56,19 +56,3 @@ func TestBadModuleRefusedWithReason(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-// A module is asked for by the kernel's name ('_'), found by its file's
-// (nls_iso8859-1.ko), compressed or not.
-func TestFileNamesTakeTheKernelsSpelling(t *testing.T) {
-	dep := filepath.Join(t.TempDir(), "modules.dep")
-	os.WriteFile(dep, []byte("kernel/fs/nls/nls_iso8859-1.ko.xz:\nkernel/a.ko:\nkernel/b-c.ko: kernel/a.ko\n"), 0o644)
-	files, err := fileNames(dep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, want := range map[string]string{"nls_iso8859_1": "nls_iso8859-1", "a": "a", "b_c": "b-c"} {
-		if files[name] != want {
-			t.Errorf("files[%q] = %q, want %q", name, files[name], want)
-		}
-	}
-}
