@@ -84,9 +84,10 @@ func moduleDirs() []string {
 	}
 }
 
-// slotModules let PID 1 change the entries on the ESP (FAT with its code
-// pages).
-var slotModules = []string{"vfat", "nls_cp437", "nls_iso8859_1"}
+// slotModules let PID 1 change the entries on the ESP: FAT with its
+// default code page (Debian's kernels mount FAT with iocharset ascii,
+// which needs no other NLS module).
+var slotModules = []string{"vfat", "nls_cp437"}
 
 // Watchdog drivers: QEMU's i6300esb (PCI, on both architectures) and
 // those of real machines: Intel's TCO timer on PCs, the SBSA generic
