@@ -78,6 +78,10 @@ func editEntry(ctx context.Context, target, name, tmp string, extra []string) er
 	return err
 }
 
+// ESPTarget is mtools' name (IMG@@OFFSET) of a disk image's ESP, for
+// tools that read or change it on the powered-off image.
+func ESPTarget(img string) (string, error) { return espOf(img) }
+
 // espOf finds the ESP of a disk image by its GPT name.
 func espOf(img string) (string, error) {
 	t, err := ReadTable(img)

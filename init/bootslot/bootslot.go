@@ -78,9 +78,6 @@ func Start(o Options) (*Boot, error) {
 // Trial tells whether this boot is a new slot's try.
 func (b *Boot) Trial() bool { return b != nil && b.status.Trial() }
 
-// Status is the slots as this boot found them.
-func (b *Boot) Status() slots.Status { return b.status }
-
 // Poll is how often Await looks for the healthy mark and the deadline.
 const Poll = 250 * time.Millisecond
 

@@ -49,6 +49,18 @@ func Stage2() []Mount {
 	}
 }
 
+// EFIVars is efivarfs, read-only, where the boot loader's variables are
+// read (a UEFI boot only: see UEFI).
+func EFIVars(target string) Mount {
+	return Mount{Source: "efivarfs", Target: target, FSType: "efivarfs", Flags: nodev | unix.MS_RDONLY}
+}
+
+// UEFI tells whether the firmware booted the kernel through UEFI.
+func UEFI() bool {
+	_, err := os.Stat("/sys/firmware/efi")
+	return err == nil
+}
+
 // MountAll mounts each entry that is not mounted yet, making its target.
 func MountAll(table []Mount) error {
 	for _, m := range table {

@@ -83,7 +83,7 @@ func loadRootModules(boot board.BootInfo) error {
 	if err := l.Load(boot.RootModules); err != nil {
 		return err
 	}
-	if !isUEFI() {
+	if !mounts.UEFI() {
 		return nil
 	}
 	return l.Load(board.EFIModules)

@@ -1,13 +1,11 @@
 package stage1
 
 import (
-	"os"
 	"time"
 
 	"github.com/outpost-os/outpost/init/mounts"
 	"github.com/outpost-os/outpost/services/bootparam"
 	"github.com/outpost-os/outpost/services/slots"
-	"golang.org/x/sys/unix"
 )
 
 // TrialEmergencyReboot is how soon a failed stage 1 reboots on a new
@@ -26,20 +24,10 @@ func EmergencyReboot(p bootparam.Params) time.Duration {
 	return TrialEmergencyReboot
 }
 
-// isUEFI tells whether the firmware booted the kernel through UEFI.
-func isUEFI() bool {
-	_, err := os.Stat("/sys/firmware/efi")
-	return err == nil
-}
-
 // onTrial tells whether the boot loader started an entry that counts
 // tries (efivarfs is loaded with the root modules on a UEFI boot).
 func onTrial() bool {
-	if !isUEFI() {
-		return false
-	}
-	m := mounts.Mount{Source: "efivarfs", Target: slots.EFIVars, FSType: "efivarfs", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY}
-	return mounts.Do(m) == nil && countsTries(slots.EFIVars)
+	return mounts.UEFI() && mounts.Do(mounts.EFIVars(slots.EFIVars)) == nil && countsTries(slots.EFIVars)
 }
 
 // countsTries tells whether the boot loader's variables in efivars name a

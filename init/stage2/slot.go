@@ -3,7 +3,6 @@ package stage2
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/outpost-os/outpost/board"
@@ -15,7 +14,6 @@ import (
 	"github.com/outpost-os/outpost/services/config"
 	"github.com/outpost-os/outpost/services/paths"
 	"github.com/outpost-os/outpost/services/slots"
-	"golang.org/x/sys/unix"
 )
 
 // watchdogPhase arms the hardware watchdog and pets it from here on: a
@@ -40,12 +38,11 @@ func (s *init2) watchdogPhase(ctx context.Context) error {
 // slotPhase says which slot booted, with which try, and explains a
 // rollback; on a UEFI boot it reads the boot loader's variables.
 func (s *init2) slotPhase(ctx context.Context) error {
-	if _, err := os.Stat("/sys/firmware/efi"); err == nil {
+	if mounts.UEFI() {
 		if err := s.loadModules(board.EFIModules); err != nil {
 			return err
 		}
-		m := mounts.Mount{Source: "efivarfs", Target: slots.EFIVars, FSType: "efivarfs", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY}
-		if err := mounts.Do(m); err != nil {
+		if err := mounts.Do(mounts.EFIVars(slots.EFIVars)); err != nil {
 			return err
 		}
 	}

@@ -92,13 +92,9 @@ func (p ESP) rename(from, to Entry) error {
 	return nil
 }
 
-// remove deletes every entry of slot, so the boot loader cannot pick it
-// while its files change.
-func (p ESP) remove(slot string) error {
-	es, err := p.Entries()
-	if err != nil {
-		return err
-	}
+// remove deletes every entry of slot among es (the ESP's), so the boot
+// loader cannot pick it while its files change.
+func (p ESP) remove(es []Entry, slot string) error {
 	for _, e := range es {
 		if e.Slot != slot {
 			continue

@@ -10,9 +10,6 @@ import (
 	"github.com/outpost-os/outpost/services/atomicfile"
 )
 
-// DefaultTries is how many boots a new slot gets to become healthy.
-const DefaultTries = 3
-
 // Target is where an image is installed: the ESP, and the root
 // partition's device of the slot that is not running.
 type Target struct {
@@ -50,7 +47,7 @@ func Install(ctx context.Context, im Image, t Target, running Entry, tries int) 
 	if err != nil {
 		return Entry{}, err
 	}
-	if err := t.ESP.remove(t.Slot); err != nil {
+	if err := t.ESP.remove(entries, t.Slot); err != nil {
 		return Entry{}, err
 	}
 	if err := im.writeRoot(ctx, t.Root); err != nil {

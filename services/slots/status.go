@@ -5,12 +5,12 @@ import "fmt"
 // Status is the slots as the node reports them.
 type Status struct {
 	// Booted is the running slot's entry (as the boot loader left it).
-	Booted Entry `json:"booted"`
+	Booted Entry
 	// Other is the other slot's entry, if it has one.
-	Other *Entry `json:"other,omitempty"`
+	Other *Entry
 	// RolledBack says the other slot holds a newer install whose tries
 	// are spent: the boot loader came back to this one.
-	RolledBack bool `json:"rolled_back,omitempty"`
+	RolledBack bool
 }
 
 // StatusOf is the status of the entries on the ESP for the booted one;

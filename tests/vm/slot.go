@@ -3,7 +3,6 @@ package vm
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,8 +45,7 @@ func InstallSlot(t testing.TB, img, imageDir string, s Slot) {
 		rootFile = filepath.Join(imageDir, image.RootFile)
 	}
 	writeAt(t, img, root.Start, rootFile)
-	esp, _ := tab.Find(board.PartESP)
-	target := fmt.Sprintf("%s@@%d", img, esp.Start)
+	target := espTarget(t, img)
 	mtools := func(args ...string) string {
 		out, err := exec.Command(args[0], append([]string{"-i", target}, args[1:]...)...).CombinedOutput()
 		if err != nil {
@@ -56,8 +54,8 @@ func InstallSlot(t testing.TB, img, imageDir string, s Slot) {
 		return string(out)
 	}
 	first := firstEntry(t, img)
-	for _, name := range strings.Fields(mtools("mdir", "-b", "::"+slots.EntriesDir)) {
-		if e, ok := slots.ParseName(filepath.Base(name)); ok && e.Slot == s.Slot {
+	for _, e := range entries(t, target) {
+		if e.Slot == s.Slot {
 			mtools("mdel", "::"+e.Path())
 		}
 	}
@@ -90,12 +88,19 @@ func firstEntry(t testing.TB, img string) slots.Entry {
 // order the boot loader tries them.
 func Entries(t testing.TB, img string) []string {
 	t.Helper()
-	tab, err := gpt.ReadFile(img)
-	if err != nil {
-		t.Fatal(err)
+	es := entries(t, espTarget(t, img))
+	slots.Sort(es)
+	var names []string
+	for _, e := range es {
+		names = append(names, e.FileName())
 	}
-	esp, _ := tab.Find(board.PartESP)
-	out, err := exec.Command("mdir", "-b", "-i", fmt.Sprintf("%s@@%d", img, esp.Start), "::"+slots.EntriesDir).CombinedOutput()
+	return names
+}
+
+// entries lists the Outpost entries of the ESP target (mtools' name).
+func entries(t testing.TB, target string) []slots.Entry {
+	t.Helper()
+	out, err := exec.Command("mdir", "-b", "-i", target, "::"+slots.EntriesDir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("mdir: %v\n%s", err, out)
 	}
@@ -105,12 +110,17 @@ func Entries(t testing.TB, img string) []string {
 			es = append(es, e)
 		}
 	}
-	slots.Sort(es)
-	var names []string
-	for _, e := range es {
-		names = append(names, e.FileName())
+	return es
+}
+
+// espTarget is the ESP of a disk image as mtools names it.
+func espTarget(t testing.TB, img string) string {
+	t.Helper()
+	target, err := disk.ESPTarget(img)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return names
+	return target
 }
 
 // Junk is a file of 1 MiB of random bytes: as an initrd the kernel finds
